@@ -1,0 +1,138 @@
+import type { Graph, Node, Value } from '../graph/ir.js';
+import type { ParamStore } from '../weights/params.js';
+import { MS_DOMAIN, OnnxGraphBuilder } from './model.js';
+
+/**
+ * Compiles a core graph to an ONNX model (opset 17 + com.microsoft for the scan), shared by the
+ * onnxruntime backends. Weights become initializers, so the bytes are self-contained.
+ *
+ * The selective scan lowers to com.microsoft.LinearAttention (gated rule), which is exactly a
+ * diagonal SSM with per-key decay: one KV head per channel d, d_k = N, d_v = 1,
+ * key = B (shared by all channels), value = delta * x, decay = delta * A (log space), query = C.
+ * Checked against the TypeScript reference scan in onnx/emit.test.ts.
+ */
+export function emitOnnx(graph: Graph, params: ParamStore, name = 'dpmambair'): Uint8Array {
+  const g = new OnnxGraphBuilder();
+  const names = new Map<number, string>();
+  const dims = (v: Value, prefix: string) => v.shape.map((d, i) => d ?? `${prefix}_d${i}`);
+
+  for (const input of graph.inputs) names.set(input.value.id, g.input(input.name, dims(input.value, input.name)));
+  // Parameters become initializers on first use, so a linear weight is stored only transposed.
+  const paramNames = new Map(graph.params.map((p) => [p.value.id, p.name]));
+  const ref = (v: Value): string => {
+    const n = names.get(v.id);
+    if (n !== undefined) return n;
+    const param = paramNames.get(v.id);
+    if (param === undefined) throw new Error(`ONNX emitter: value ${v.id} used before it was defined`);
+    names.set(v.id, g.initializer(param, v.shape as number[], params.get(param)));
+    return param;
+  };
+  const transposed = new Map<number, string>();
+  const weightT = (v: Value): string => {
+    let t = transposed.get(v.id);
+    if (!t) {
+      const param = paramNames.get(v.id);
+      if (param === undefined) throw new Error('ONNX emitter: linear weights must be parameters');
+      const [out, inF] = v.shape as number[];
+      const w = params.get(param);
+      const wt = new Float32Array(w.length);
+      for (let o = 0; o < out; o++) for (let i = 0; i < inF; i++) wt[i * out + o] = w[o * inF + i];
+      t = g.initializer(`${param}.T`, [inF, out], wt);
+      transposed.set(v.id, t);
+    }
+    return t;
+  };
+
+  for (const node of graph.nodes) {
+    const outs = lower(g, node, ref, weightT);
+    node.outputs.forEach((v, i) => names.set(v.id, outs[i]));
+  }
+  for (const output of graph.outputs) {
+    g.identityAs(ref(output.value), output.name);
+    g.output(output.name, dims(output.value, output.name));
+  }
+  return g.toBytes(name);
+}
+
+function lower(g: OnnxGraphBuilder, node: Node, ref: (v: Value) => string, weightT: (v: Value) => string): string[] {
+  switch (node.op) {
+    case 'conv2d': {
+      const k = node.weight.shape[2] as number;
+      const p = (k - 1) / 2;
+      const inputs = [ref(node.x), ref(node.weight), ...(node.bias ? [ref(node.bias)] : [])];
+      return [g.op('Conv', inputs, { kernel_shape: [k, k], pads: [p, p, p, p], strides: [node.stride, node.stride], group: node.groups })];
+    }
+    case 'linear': {
+      const y = g.op('MatMul', [ref(node.x), weightT(node.weight)]);
+      return [node.bias ? g.op('Add', [y, ref(node.bias)]) : y];
+    }
+    case 'layerNorm':
+      return [g.op('LayerNormalization', [ref(node.x), ref(node.weight), ref(node.bias)], { axis: -1, epsilon: { float: node.eps } })];
+    case 'gelu': {
+      const x = ref(node.x);
+      const erf = g.op('Erf', [g.op('Mul', [x, g.scalar(Math.SQRT1_2)])]);
+      return [g.op('Mul', [g.op('Mul', [x, g.scalar(0.5)]), g.op('Add', [erf, g.scalar(1)])])];
+    }
+    case 'silu': {
+      const x = ref(node.x);
+      return [g.op('Mul', [x, g.op('Sigmoid', [x])])];
+    }
+    case 'softplus':
+      return [g.op('Softplus', [ref(node.x)])];
+    case 'exp':
+      return [g.op('Exp', [ref(node.x)])];
+    case 'affine': {
+      let y = ref(node.x);
+      if (node.scale !== 1) y = g.op('Mul', [y, g.scalar(node.scale)]);
+      if (node.shift !== 0) y = g.op('Add', [y, g.scalar(node.shift)]);
+      return [node.scale === 1 && node.shift === 0 ? g.op('Identity', [y]) : y];
+    }
+    case 'add':
+      return [g.op('Add', [ref(node.a), ref(node.b)])];
+    case 'sub':
+      return [g.op('Sub', [ref(node.a), ref(node.b)])];
+    case 'mul':
+      return [g.op('Mul', [ref(node.a), ref(node.b)])];
+    case 'channelScale':
+      return [g.op('Mul', [ref(node.x), g.op('Reshape', [ref(node.scale), g.ints([-1, 1, 1])])])];
+    case 'toTokens': {
+      const flat = g.op('Reshape', [ref(node.x), g.ints([0, 0, -1])]);
+      return [g.op('Transpose', [flat], { perm: [0, 2, 1] })];
+    }
+    case 'fromTokens': {
+      const cl = g.op('Transpose', [ref(node.x)], { perm: [0, 2, 1] });
+      const hw = g.op('Shape', [ref(node.like)], { start: 2, end: 4 });
+      const shape = g.op('Concat', [g.ints([0, node.x.shape[2] as number]), hw], { axis: 0 });
+      return [g.op('Reshape', [cl, shape])];
+    }
+    case 'split':
+      return g.node('Split', [ref(node.x), g.ints(node.sizes)], { axis: -1 }, node.sizes.length);
+    case 'concat':
+      return [g.op('Concat', node.xs.map(ref), { axis: node.axis })];
+    case 'pixelShuffle':
+      return [g.op('DepthToSpace', [ref(node.x)], { blocksize: 2, mode: 'CRD' })];
+    case 'pixelUnshuffle': {
+      // SpaceToDepth orders channels (i*2 + j)*C + c; PyTorch orders c*4 + i*2 + j.
+      const s2d = g.op('SpaceToDepth', [ref(node.x)], { blocksize: 2 });
+      const c = node.x.shape[1] as number;
+      const split = g.op('Reshape', [s2d, g.ints([0, 4, c, -1])]);
+      const swapped = g.op('Transpose', [split], { perm: [0, 2, 1, 3] });
+      return [g.op('Reshape', [swapped, g.op('Shape', [s2d])])];
+    }
+    case 'mean':
+      if (node.axes.length === 0) return [g.op('Identity', [ref(node.x)])];
+      return [g.op('ReduceMean', [ref(node.x)], { axes: node.axes, keepdims: node.keepDims ? 1 : 0 })];
+    case 'selectiveScan': {
+      const Di = node.A.shape[0] as number;
+      const x = ref(node.x);
+      const delta = ref(node.delta);
+      const key = g.op('Reshape', [g.op('Expand', [g.op('Unsqueeze', [ref(node.B), g.ints([2])]), g.ints([1, 1, Di, 1])]), g.ints([0, 0, -1])]);
+      const value = g.op('Mul', [delta, x]);
+      const decay = g.op('Reshape', [g.op('Mul', [g.op('Unsqueeze', [delta, g.ints([3])]), ref(node.A)]), g.ints([0, 0, -1])]);
+      const [y] = g.node('LinearAttention', [ref(node.C), key, value, '', decay], {
+        update_rule: 'gated', q_num_heads: 1, kv_num_heads: Di, scale: { float: 1 },
+      }, 2, MS_DOMAIN);
+      return [g.op('Add', [y, g.op('Mul', [x, ref(node.D)])])];
+    }
+  }
+}
