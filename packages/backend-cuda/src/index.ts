@@ -1,0 +1,67 @@
+import { emitOnnx, OnnxGraphBuilder, registerBackend, type Backend, type Device, type Tensor } from '@dpmambair/core';
+import * as ort from 'onnxruntime-node';
+
+const EXECUTION_PROVIDER: Partial<Record<Device, string>> = { cuda: 'cuda', cpu: 'cpu' };
+
+/** A one-node model used to prove an execution provider can really run here. */
+function probeModel(): Uint8Array {
+  const g = new OnnxGraphBuilder();
+  g.input('x', [1]);
+  g.identityAs('x', 'y');
+  g.output('y', [1]);
+  return g.toBytes('probe');
+}
+
+const initialised = new Map<Device, Promise<void>>();
+
+async function probe(device: Device): Promise<void> {
+  const ep = EXECUTION_PROVIDER[device];
+  if (!ep) throw new Error(`onnxruntime-node does not serve device '${device}'`);
+  if (device === 'cuda') {
+    const cuda = ort.listSupportedBackends().find((b) => b.name === 'cuda');
+    if (!cuda) throw new Error('this onnxruntime-node build has no CUDA execution provider');
+  }
+  try {
+    const session = await ort.InferenceSession.create(probeModel(), { executionProviders: [ep], logSeverityLevel: 4 });
+    await session.release();
+  } catch (e) {
+    const hint = device === 'cuda'
+      ? ' (needs an NVIDIA GPU with CUDA 12 and onnxruntime-node installed with --onnxruntime-node-install=cuda12)'
+      : '';
+    throw new Error(`${ep} execution provider failed to start: ${(e as Error).message.split('\n')[0]}${hint}`);
+  }
+}
+
+const toOrt = (t: Tensor) => new ort.Tensor('float32', t.data, t.shape);
+const fromOrt = (t: ort.Tensor): Tensor => ({ shape: [...t.dims], data: t.data as Float32Array });
+
+export const onnxNodeBackend: Backend = {
+  name: 'onnxruntime-node',
+  devices: ['cuda', 'cpu'],
+  init(device) {
+    let p = initialised.get(device);
+    if (!p) {
+      p = probe(device);
+      initialised.set(device, p);
+    }
+    return p;
+  },
+  async compile(graph, params, device) {
+    await this.init(device);
+    const session = await ort.InferenceSession.create(emitOnnx(graph, params), {
+      executionProviders: [EXECUTION_PROVIDER[device]!],
+      logSeverityLevel: 3,
+      graphOptimizationLevel: 'all',
+    });
+    return {
+      async run(inputs) {
+        const feeds = Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, toOrt(t)]));
+        const out = await session.run(feeds);
+        return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, fromOrt(t)]));
+      },
+      dispose: () => session.release(),
+    };
+  },
+};
+
+registerBackend(onnxNodeBackend, 10);

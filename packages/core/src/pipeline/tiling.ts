@@ -1,0 +1,40 @@
+import { SIZE_MULTIPLE } from '../model/config.js';
+
+/** Mirror an index into [0, n) (reflection without repeating the edge), for any overshoot. */
+export function reflectIndex(i: number, n: number): number {
+  if (n === 1) return 0;
+  const period = 2 * (n - 1);
+  let m = ((i % period) + period) % period;
+  if (m >= n) m = period - m;
+  return m;
+}
+
+export const roundUp = (v: number, multiple = SIZE_MULTIPLE) => Math.ceil(v / multiple) * multiple;
+
+/** One span along an axis: the pixels [start, start + length) of the image. */
+export interface Span {
+  start: number;
+  length: number;
+}
+
+/**
+ * Splits an axis into spans of at most `tile` pixels that overlap by at least `overlap`, spread
+ * evenly so the last one ends at the edge.
+ */
+export function spans(length: number, tile: number, overlap: number): Span[] {
+  if (length <= tile) return [{ start: 0, length }];
+  const count = Math.ceil((length - overlap) / (tile - overlap));
+  const step = (length - tile) / (count - 1);
+  return Array.from({ length: count }, (_, i) => ({ start: Math.round(i * step), length: tile }));
+}
+
+/**
+ * Blend weight of position `i` inside a span: it ramps over `ramp` pixels at sides that border
+ * another span and stays 1 at the image border, so overlapping tiles fade into each other.
+ */
+export function blendWeight(i: number, span: Span, axisLength: number, ramp: number): number {
+  let w = 1;
+  if (span.start > 0) w = Math.min(w, (i + 0.5) / ramp);
+  if (span.start + span.length < axisLength) w = Math.min(w, (span.length - i - 0.5) / ramp);
+  return Math.max(w, 1e-3);
+}
