@@ -39,7 +39,7 @@ export const CONFIGS = {
   small: {
     name: 'small', dim: 16, blocks: [1, 1, 2, 2], refinementBlocks: 1, expand: 1, dState: 4,
     embedDim: 64, promptDim: 32,
-    extractor: { dim: 16, stages: 2, cdcKernels: [3, 5, 7, 9], plainKernel: 3, theta: 0.7 },
+    extractor: { dim: 8, stages: 2, cdcKernels: [3, 5, 7, 9], plainKernel: 3, theta: 0.7 },
   },
   paper: {
     name: 'paper', dim: 48, blocks: [4, 6, 6, 8], refinementBlocks: 4, expand: 2, dState: 16,
