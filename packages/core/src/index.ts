@@ -21,3 +21,4 @@ export * from './pipeline/image.js';
 export * from './pipeline/tiling.js';
 export * from './pipeline/restore.js';
 export { OnnxGraphBuilder, MS_DOMAIN, OPSET } from './onnx/model.js';
+export * from './metrics/quality.js';
