@@ -1,0 +1,96 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { scanShape, selectiveScanJS, type ScanShape } from './js.js';
+import { webglScanPrograms } from './webgl.js';
+import { webgpuScanPrograms } from './webgpu.js';
+
+/** The tfjs kernel name of the selective scan (registered once per tfjs backend). */
+export const SCAN_KERNEL = 'DpmSelectiveScan';
+
+/** How the scan runs on each tfjs backend. */
+export const SCAN_IMPLEMENTATION = {
+  cpu: 'JS kernel: sequential recurrence over the backend arrays (state Di*N)',
+  wasm: 'JS kernel: sequential recurrence over views of the wasm heap (state Di*N)',
+  webgl: 'WebGL2 fragment programs: chunked scan in 4 passes (chunk sums, local states, carries, output)',
+  webgpu: 'WebGPU compute programs: chunked scan in 3 passes (local states, carry, output), N states in registers',
+} as const;
+
+type Inputs = { x: tf.TensorInfo; delta: tf.TensorInfo; A: tf.TensorInfo; B: tf.TensorInfo; C: tf.TensorInfo; D: tf.TensorInfo };
+// The tfjs backend objects are typed loosely here: importing their classes would load the backend
+// packages eagerly, and only init(device) may do that.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type AnyBackend = any;
+
+const order = (i: Inputs) => [i.x, i.delta, i.A, i.B, i.C, i.D] as const;
+
+function shapeOf(i: Inputs): ScanShape {
+  return scanShape(i.x.shape, i.delta.shape, i.A.shape, i.B.shape, i.C.shape, i.D.shape);
+}
+
+function runJS(backend: AnyBackend, inputs: Inputs, out: Float32Array): ScanShape {
+  const s = shapeOf(inputs);
+  const [x, delta, A, B, C, D] = order(inputs).map((t) => backend.readSync(t.dataId) as Float32Array);
+  selectiveScanJS(x, delta, A, B, C, D, s.batch, s.L, s.Di, s.N, out);
+  return s;
+}
+
+const kernels: Record<string, tf.KernelFunc> = {
+  cpu: ({ inputs, backend }) => {
+    const i = inputs as unknown as Inputs;
+    const out = new Float32Array(i.x.shape.reduce((a, b) => a * b, 1));
+    runJS(backend, i, out);
+    return (backend as AnyBackend).makeTensorInfo(i.x.shape, 'float32', out);
+  },
+  wasm: ({ inputs, backend }) => {
+    const i = inputs as unknown as Inputs;
+    const b = backend as AnyBackend;
+    const s = shapeOf(i);
+    // Read the operands as views of the wasm heap (no copies), then allocate and fill the output.
+    const view = (t: tf.TensorInfo) => b.typedArrayFromHeap(t) as Float32Array;
+    const out = b.makeOutput(i.x.shape, 'float32');
+    const [x, delta, A, B, C, D] = order(i).map(view);
+    selectiveScanJS(x, delta, A, B, C, D, s.batch, s.L, s.Di, s.N, view(out));
+    return out;
+  },
+  webgl: ({ inputs, backend }) => {
+    const i = inputs as unknown as Inputs;
+    const b = backend as AnyBackend;
+    const p = webglScanPrograms(shapeOf(i));
+    const sums = b.runWebGLProgram(p.sumDt, [i.delta], 'float32');
+    const local = b.runWebGLProgram(p.local, [i.x, i.delta, i.A, i.B], 'float32');
+    const start = b.runWebGLProgram(p.carry, [local, sums, i.A], 'float32');
+    const y = b.runWebGLProgram(p.output, [...order(i), start], 'float32');
+    for (const t of [sums, local, start]) b.disposeIntermediateTensorInfo(t);
+    return y;
+  },
+  webgpu: ({ inputs, backend }) => {
+    const i = inputs as unknown as Inputs;
+    const b = backend as AnyBackend;
+    const p = webgpuScanPrograms(shapeOf(i));
+    const local = b.runWebGPUProgram(p.local, [i.x, i.delta, i.A, i.B], 'float32');
+    const start = b.runWebGPUProgram(p.carry, [local, i.A], 'float32');
+    const y = b.runWebGPUProgram(p.output, [...order(i), start], 'float32');
+    for (const t of [local, start]) b.disposeData(t.dataId);
+    return y;
+  },
+};
+
+/** Fallback for any other tfjs backend: download, run the JS kernel, upload. */
+const downloadKernel: tf.KernelFunc = ({ inputs, backend }) => {
+  const i = inputs as unknown as Inputs;
+  const out = new Float32Array(i.x.shape.reduce((a, b) => a * b, 1));
+  runJS(backend, i, out);
+  return (backend as AnyBackend).makeTensorInfo(i.x.shape, 'float32', out);
+};
+
+/** Registers the scan kernel for one tfjs backend (once). */
+export function registerScanKernels(backendName: string): void {
+  if (tf.getKernel(SCAN_KERNEL, backendName)) return;
+  tf.registerKernel({ kernelName: SCAN_KERNEL, backendName, kernelFunc: kernels[backendName] ?? downloadKernel });
+}
+
+/** The scan as a tfjs op: x, delta (batch, L, Di); A (Di, N); B, C (batch, L, N); D (Di) -> y (batch, L, Di). */
+export function selectiveScan(x: tf.Tensor, delta: tf.Tensor, A: tf.Tensor, B: tf.Tensor, C: tf.Tensor, D: tf.Tensor): tf.Tensor {
+  const backendName = tf.getBackend();
+  if (!tf.getKernel(SCAN_KERNEL, backendName)) registerScanKernels(backendName);
+  return tf.engine().runKernel(SCAN_KERNEL, { x, delta, A, B, C, D } as unknown as tf.NamedTensorMap, {}) as tf.Tensor;
+}
