@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The tests need Debian's Chromium (browser backends, Figma plugin, docs demo) and Debian's
+# PyTorch (golden-vector and training-code tests). Install them when missing; skip when present.
+set -euo pipefail
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+/usr/bin/python3 -c 'import torch, numpy, PIL' >/dev/null 2>&1 || missing+=(python3-torch python3-numpy python3-pil)
+/usr/bin/python3 -c 'import cv2' >/dev/null 2>&1 || missing+=(python3-opencv)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "missing system packages: ${missing[*]} (run as root, or: sudo apt-get install -y ${missing[*]})" >&2
+    exit 1
+  fi
+  echo "installing system packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q "${missing[@]}"
+fi
