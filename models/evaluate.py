@@ -1,0 +1,323 @@
+"""Fixed validation images, classical baselines and model evaluation.
+
+    /usr/bin/python3 models/evaluate.py make-val              # PNG set in models/data/val/
+    /usr/bin/python3 models/evaluate.py baselines             # OpenCV baselines per type
+    /usr/bin/python3 models/evaluate.py model weights/small.json   # our network on the set
+    /usr/bin/python3 models/evaluate.py input-psnr            # input PSNR table (docs/degradations.md)
+
+The PNG set (seeded, deterministic given the cached photos): for each of the 7 types and
+`clean`, 12 crops of 256x256 from the validation photos (4 per photo, models/data_split.json),
+written as models/data/val/<type>/NNN.png (the input to restore) with the clean reference in
+models/data/val/<type>/ref/NNN.png, and models/data/val/manifest.json (sources, parameters).
+Results go to models/results/*.json (PSNR in dB and SSIM vs the reference, mean per type).
+"""
+import argparse
+import glob
+import json
+import math
+import os
+import sys
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+VAL_DIR = os.path.join(HERE, "data", "val")
+RESULTS_DIR = os.path.join(HERE, "results")
+VAL_SEED = 2024
+VAL_SIZE = 256
+PER_IMAGE = 4
+
+
+# ------------------------------------------------------------------------------- metrics
+
+def psnr(a, b):
+    """a, b: float arrays in [0, 1]."""
+    mse = float(np.mean((np.clip(a, 0, 1).astype(np.float64) - b.astype(np.float64)) ** 2))
+    return 100.0 if mse <= 1e-12 else -10 * math.log10(mse)
+
+
+def ssim(a, b):
+    """SSIM (Wang et al. 2004: Gaussian window 11, sigma 1.5, K1 .01, K2 .03), mean over RGB."""
+    import cv2
+
+    a = np.clip(a, 0, 1).astype(np.float64)
+    b = b.astype(np.float64)
+    C1, C2 = 0.01 ** 2, 0.03 ** 2
+    vals = []
+    for c in range(a.shape[2]):
+        x, y = a[:, :, c], b[:, :, c]
+        f = lambda z: cv2.GaussianBlur(z, (11, 11), 1.5, borderType=cv2.BORDER_REFLECT)  # noqa: E731
+        mx, my = f(x), f(y)
+        sxx, syy, sxy = f(x * x) - mx * mx, f(y * y) - my * my, f(x * y) - mx * my
+        m = ((2 * mx * my + C1) * (2 * sxy + C2)) / ((mx * mx + my * my + C1) * (sxx + syy + C2))
+        vals.append(m[5:-5, 5:-5].mean())
+    return float(np.mean(vals))
+
+
+# ------------------------------------------------------------------------------- I/O
+
+def read_png(path):
+    import cv2
+
+    im = cv2.imread(path, cv2.IMREAD_COLOR)
+    if im is None:
+        raise FileNotFoundError(path)
+    return im[:, :, ::-1].astype(np.float32) / 255.0
+
+
+def write_png(path, rgb01):
+    import cv2
+
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    u8 = np.round(np.clip(rgb01, 0, 1) * 255).astype(np.uint8)
+    cv2.imwrite(path, np.ascontiguousarray(u8[:, :, ::-1]))
+
+
+def val_pairs(types=None):
+    """[(type, input path, reference path)] of the PNG set."""
+    out = []
+    for d in sorted(glob.glob(os.path.join(VAL_DIR, "*"))):
+        t = os.path.basename(d)
+        if not os.path.isdir(d) or (types and t not in types):
+            continue
+        for p in sorted(glob.glob(os.path.join(d, "*.png"))):
+            out.append((t, p, os.path.join(d, "ref", os.path.basename(p))))
+    if not out:
+        raise FileNotFoundError(f"no validation PNGs in {VAL_DIR}: run `evaluate.py make-val`")
+    return out
+
+
+# ------------------------------------------------------------------------------- the set
+
+def make_val():
+    import torch
+
+    from data import load_images
+    from dpmambair.degrade import TYPES, degrade
+
+    torch.set_num_threads(2)
+    imgs = load_images("val")
+    g = torch.Generator().manual_seed(VAL_SEED)
+    manifest = {"seed": VAL_SEED, "size": VAL_SIZE, "per_image": PER_IMAGE, "items": []}
+    for ti, t in enumerate(TYPES + ["clean"]):
+        crops, srcs = [], []
+        for name, im in imgs:
+            H, W = im.shape[:2]
+            for _ in range(PER_IMAGE):
+                y = int(torch.randint(0, H - VAL_SIZE + 1, (1,), generator=g))
+                x = int(torch.randint(0, W - VAL_SIZE + 1, (1,), generator=g))
+                crops.append(torch.from_numpy(np.ascontiguousarray(im[y:y + VAL_SIZE, x:x + VAL_SIZE])).permute(2, 0, 1).float() / 255)
+                srcs.append({"image": name, "y": y, "x": x})
+        clean = torch.stack(crops)
+        types = torch.full((len(crops),), ti if t != "clean" else -1)
+        deg, params = degrade(clean, types, g)
+        for i in range(len(crops)):
+            fn = f"{i:03d}.png"
+            write_png(os.path.join(VAL_DIR, t, fn), deg[i].permute(1, 2, 0).numpy())
+            write_png(os.path.join(VAL_DIR, t, "ref", fn), clean[i].permute(1, 2, 0).numpy())
+            manifest["items"].append({"type": t, "file": f"{t}/{fn}", "ref": f"{t}/ref/{fn}",
+                                      "source": srcs[i], "params": params[i]})
+    with open(os.path.join(VAL_DIR, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1)
+    print(f"wrote {len(manifest['items'])} images to {VAL_DIR}")
+
+
+# ------------------------------------------------------------------------------- baselines
+
+def estimate_noise_sigma(rgb01):
+    """Immerkaer's fast noise estimate (on luminance), in [0, 1] units."""
+    import cv2
+
+    g = (0.299 * rgb01[:, :, 0] + 0.587 * rgb01[:, :, 1] + 0.114 * rgb01[:, :, 2]).astype(np.float64)
+    M = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], dtype=np.float64)
+    r = cv2.filter2D(g, -1, M)[1:-1, 1:-1]
+    H, W = g.shape
+    return math.sqrt(math.pi / 2) * np.abs(r).sum() / (6 * (W - 2) * (H - 2))
+
+
+def _u8bgr(rgb01):
+    return np.ascontiguousarray(np.round(np.clip(rgb01, 0, 1) * 255).astype(np.uint8)[:, :, ::-1])
+
+
+def _rgb01(u8bgr):
+    return u8bgr[:, :, ::-1].astype(np.float32) / 255.0
+
+
+def nlm(rgb01, h=None):
+    import cv2
+
+    if h is None:
+        h = max(3.0, 0.9 * estimate_noise_sigma(rgb01) * 255)
+    return _rgb01(cv2.fastNlMeansDenoisingColored(_u8bgr(rgb01), None, h, h, 7, 21))
+
+
+def unsharp(rgb01, sigma=2.0, amount=1.0):
+    import cv2
+
+    b = cv2.GaussianBlur(rgb01, (0, 0), sigma)
+    return np.clip(rgb01 + amount * (rgb01 - b), 0, 1)
+
+
+def gamma_correct(rgb01, target=0.45):
+    m = float(np.clip(rgb01.mean(), 1e-3, 0.99))
+    gma = math.log(target) / math.log(m)
+    return np.clip(rgb01, 0, 1) ** gma
+
+
+def _guided_filter(I, p, r, eps):
+    import cv2
+
+    f = lambda z: cv2.boxFilter(z, -1, (2 * r + 1, 2 * r + 1), borderType=cv2.BORDER_REFLECT)  # noqa: E731
+    mI, mp = f(I), f(p)
+    a = (f(I * p) - mI * mp) / (f(I * I) - mI * mI + eps)
+    b = mp - a * mI
+    return f(a) * I + f(b)
+
+
+def dark_channel_prior(rgb01, patch=15, omega=0.95, t0=0.1):
+    """He, Sun, Tang (2009) with guided-filter refinement."""
+    import cv2
+
+    I = rgb01.astype(np.float64)
+    k = cv2.getStructuringElement(cv2.MORPH_RECT, (patch, patch))
+    dark = cv2.erode(I.min(axis=2), k)
+    n = max(1, int(dark.size * 0.001))
+    idx = np.argsort(dark.ravel())[-n:]
+    A = I.reshape(-1, 3)[idx].mean(axis=0)  # mean of the brightest dark-channel pixels
+    A = np.maximum(A, 1e-3)
+    t = 1 - omega * cv2.erode((I / A).min(axis=2), k)
+    gray = I.mean(axis=2)
+    t = _guided_filter(gray, t, r=max(8, patch * 2), eps=1e-3)
+    t = np.maximum(t, t0)[:, :, None]
+    return np.clip((I - A) / t + A, 0, 1).astype(np.float32)
+
+
+def median(rgb01, k=5):
+    import cv2
+
+    return _rgb01(cv2.medianBlur(_u8bgr(rgb01), k))
+
+
+BASELINES = {
+    "noise": ("non-local means (OpenCV fastNlMeansDenoisingColored, h = 0.9 sigma_est)", nlm),
+    "jpeg": ("non-local means (h = 0.9 sigma_est, at least 3)", nlm),
+    "blur": ("unsharp mask (Gaussian sigma 2, amount 1)", unsharp),
+    "lowlight": ("gamma correction to mean 0.45", gamma_correct),
+    "haze": ("dark channel prior (patch 15, omega .95, t0 .1, guided filter)", dark_channel_prior),
+    "rain": ("median filter 5x5", median),
+    "snow": ("median filter 5x5", median),
+    "clean": ("identity", lambda x: x),
+}
+
+
+def summarise(rows):
+    by = {}
+    for r in rows:
+        by.setdefault(r["type"], []).append(r)
+    out = {}
+    for t, rs in by.items():
+        out[t] = {k: round(float(np.mean([r[k] for r in rs])), 3 if "ssim" in k else 2)
+                  for k in rs[0] if k not in ("type", "file")}
+        out[t]["n"] = len(rs)
+    degr = [t for t in out if t != "clean"]
+    if degr:
+        out["mean (7 types)"] = {k: round(float(np.mean([out[t][k] for t in degr])), 3 if "ssim" in k else 2)
+                                 for k in out[degr[0]] if k != "n"}
+    return out
+
+
+def print_table(summary, cols):
+    print(f"{'type':16s} " + " ".join(f"{c:>14s}" for c in cols))
+    for t, v in summary.items():
+        print(f"{t:16s} " + " ".join(f"{v.get(c, float('nan')):14.3f}" for c in cols))
+
+
+def run_baselines():
+    rows = []
+    for t, pin, pref in val_pairs():
+        x, ref = read_png(pin), read_png(pref)
+        y = BASELINES[t][1](x)
+        rows.append({"type": t, "file": os.path.relpath(pin, VAL_DIR),
+                     "psnr_input": psnr(x, ref), "psnr_baseline": psnr(y, ref),
+                     "ssim_input": ssim(x, ref), "ssim_baseline": ssim(y, ref)})
+    summary = summarise(rows)
+    os.makedirs(RESULTS_DIR, exist_ok=True)
+    doc = {"set": "models/data/val (evaluate.py make-val)", "baselines": {t: v[0] for t, v in BASELINES.items()},
+           "summary": summary, "rows": rows}
+    with open(os.path.join(RESULTS_DIR, "baselines.json"), "w") as f:
+        json.dump(doc, f, indent=1)
+    print_table(summary, ["psnr_input", "psnr_baseline", "ssim_input", "ssim_baseline"])
+
+
+def run_model(weights_json, device="cpu", out_dir=None):
+    import torch
+
+    from dpmambair.weights import load_weights
+
+    torch.set_num_threads(2)
+    model, doc = load_weights(weights_json)
+    model.to(device)
+    rows = []
+    for t, pin, pref in val_pairs():
+        x, ref = read_png(pin), read_png(pref)
+        xt = torch.from_numpy(x).permute(2, 0, 1)[None].to(device)
+        with torch.no_grad():
+            e = model.embed(xt, per_image=False)
+            y = model.restore(xt, e).clamp(0, 1)[0].permute(1, 2, 0).cpu().numpy()
+        y = np.round(y * 255) / 255
+        if out_dir:
+            write_png(os.path.join(out_dir, os.path.relpath(pin, VAL_DIR)), y)
+        rows.append({"type": t, "file": os.path.relpath(pin, VAL_DIR),
+                     "psnr_input": psnr(x, ref), "psnr_output": psnr(y, ref),
+                     "ssim_input": ssim(x, ref), "ssim_output": ssim(y, ref)})
+    summary = summarise(rows)
+    os.makedirs(RESULTS_DIR, exist_ok=True)
+    name = doc["config"]["name"]
+    with open(os.path.join(RESULTS_DIR, f"model-{name}.json"), "w") as f:
+        json.dump({"weights": os.path.relpath(weights_json, HERE), "training": doc.get("training", {}),
+                   "summary": summary, "rows": rows}, f, indent=1)
+    print_table(summary, ["psnr_input", "psnr_output", "ssim_input", "ssim_output"])
+
+
+def input_psnr_table(per_type=100, sizes=(128, 256)):
+    """Mean input PSNR per type on seeded crops of the validation photos (the reference numbers a
+    port of docs/degradations.md must reproduce)."""
+    import torch
+
+    from data import load_images
+    from dpmambair.degrade import TYPES
+    from dpmambair.pipeline import fixed_set, psnr as tpsnr
+
+    torch.set_num_threads(2)
+    imgs = load_images("val")
+    res = {}
+    for S in sizes:
+        deg, clean, types, _ = fixed_set(imgs, per_type=per_type, size=S, seed=99)
+        p = tpsnr(deg, clean)
+        res[S] = {t: round(p[types == k].mean().item(), 2) for k, t in enumerate(TYPES)}
+    print("type      " + " ".join(f"{S:>8d}" for S in sizes))
+    for t in res[sizes[0]]:
+        print(f"{t:9s} " + " ".join(f"{res[S][t]:8.2f}" for S in sizes))
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("cmd", choices=["make-val", "baselines", "model", "input-psnr"])
+    ap.add_argument("weights", nargs="?", default=os.path.join(HERE, "weights", "small.json"))
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--save-outputs", default=None, help="directory for restored PNGs (model)")
+    args = ap.parse_args()
+    if args.cmd == "make-val":
+        make_val()
+    elif args.cmd == "baselines":
+        run_baselines()
+    elif args.cmd == "model":
+        run_model(args.weights, args.device, args.save_outputs)
+    else:
+        input_psnr_table()
+
+
+if __name__ == "__main__":
+    main()
