@@ -67,8 +67,22 @@ const silu = (x: tf.Tensor) => tf.mul(x, tf.sigmoid(x));
 /** softplus(x) = max(x, 0) + log1p(exp(-|x|)): no overflow, and accurate for very negative x. */
 const softplus = (x: tf.Tensor) => tf.add(tf.relu(x), tf.log1p(tf.exp(tf.neg(tf.abs(x)))));
 
-/** Per-compile preprocessed parameters: conv filters in tfjs layout, uploaded once. */
+/**
+ * One step of a run: a graph node, or a `linear` whose only reader is a `split` of its output,
+ * run as one matMul per part against weight slices cut once at compile time (slicing activations
+ * along the last axis is costly on tfjs-backend-cpu, and this is the in_proj / x_proj pattern).
+ */
+export type Step =
+  | { kind: 'node'; node: Node }
+  | { kind: 'linearSplit'; linear: Node & { op: 'linear' }; split: Node & { op: 'split' }; parts: { w: tf.Tensor; b?: tf.Tensor }[] };
+
+export const stepInputs = (s: Step): Value[] => (s.kind === 'node' ? nodeInputs(s.node) : nodeInputs(s.linear));
+export const stepOutputs = (s: Step): Value[] => (s.kind === 'node' ? s.node.outputs : s.split.outputs);
+
+/** Per-compile state: parameters uploaded once (conv filters and linear weights in tfjs layout), and the steps. */
 export class ParamTensors {
+  readonly steps: Step[] = [];
+
   readonly plain = new Map<number, tf.Tensor>();
   readonly filters = new Map<number, tf.Tensor>();
   /** linear weights transposed to (in, out): tfjs-backend-wasm's fused matMul gets transposeB + bias wrong. */
@@ -90,6 +104,38 @@ export class ParamTensors {
         if (!w) continue; // a computed weight: transposed at run time
         this.filters.set(node.weight.id, tf.keep(convFilter(w, node.groups)));
       }
+      this.plan(graph);
+    });
+  }
+
+  private plan(graph: Graph): void {
+    const readers = new Map<number, number>();
+    for (const node of graph.nodes) for (const v of nodeInputs(node)) readers.set(v.id, (readers.get(v.id) ?? 0) + 1);
+    for (const { value } of graph.outputs) readers.set(value.id, (readers.get(value.id) ?? 0) + 1);
+    const producer = new Map<number, number>();
+    graph.nodes.forEach((n, i) => n.outputs.forEach((v) => producer.set(v.id, i)));
+    const fused = new Map<number, Step>();
+    graph.nodes.forEach((split, i) => {
+      if (split.op !== 'split') return;
+      const j = producer.get(split.x.id);
+      const linear = j === undefined ? undefined : graph.nodes[j];
+      if (!linear || linear.op !== 'linear' || readers.get(split.x.id) !== 1) return;
+      const wT = this.linearWeights.get(linear.weight.id);
+      const bias = linear.bias && this.plain.get(linear.bias.id);
+      if (!wT || (linear.bias && !bias)) return;
+      let offset = 0;
+      const parts = split.sizes.map((size) => {
+        const part = { w: tf.keep(tf.slice(wT, [0, offset], [-1, size])), b: bias ? tf.keep(tf.slice(bias, [offset], [size])) : undefined };
+        offset += size;
+        return part;
+      });
+      fused.set(j!, { kind: 'linearSplit', linear, split, parts });
+      fused.set(i, { kind: 'node', node: split }); // placeholder: emitted at the linear's position
+    });
+    graph.nodes.forEach((node, i) => {
+      const f = fused.get(i);
+      if (!f) this.steps.push({ kind: 'node', node });
+      else if (f.kind === 'linearSplit') this.steps.push(f);
     });
   }
 
@@ -98,6 +144,8 @@ export class ParamTensors {
       for (const t of m.values()) t.dispose();
       m.clear();
     }
+    for (const s of this.steps) if (s.kind === 'linearSplit') for (const p of s.parts) tf.dispose([p.w, ...(p.b ? [p.b] : [])]);
+    this.steps.length = 0;
   }
 }
 
@@ -144,7 +192,7 @@ function pixelUnshuffleNhwc(x: tf.Tensor): tf.Tensor {
 }
 
 /** x (..., in) times wT (in, out) + b. */
-function linear(x: tf.Tensor, wT: tf.Tensor, b?: tf.Tensor): tf.Tensor {
+export function linear(x: tf.Tensor, wT: tf.Tensor, b?: tf.Tensor): tf.Tensor {
   const inF = x.shape[x.rank - 1];
   const outF = wT.shape[1] as number;
   const rows = tf.reshape(x, [-1, inF]) as tf.Tensor2D;
@@ -244,7 +292,7 @@ export async function runGraph(graph: Graph, params: ParamTensors, inputs: Recor
   const owned = new Set<number>(); // values this run created (disposed after their last use)
   const uses = new Map<number, number>();
   const addUse = (v: Value) => uses.set(v.id, (uses.get(v.id) ?? 0) + 1);
-  for (const node of graph.nodes) for (const v of nodeInputs(node)) addUse(v);
+  for (const step of params.steps) for (const v of stepInputs(step)) addUse(v);
   for (const { value } of graph.outputs) addUse(value);
 
   const get = (v: Value): Slot => {
@@ -283,18 +331,22 @@ export async function runGraph(graph: Graph, params: ParamTensors, inputs: Recor
       slots.set(value.id, slot);
       owned.add(value.id);
     }
-    for (const node of graph.nodes) {
+    for (const step of params.steps) {
       let outs: Slot[] = [];
       tf.tidy(() => {
-        outs = evaluate(node, get, weights, backendName);
+        if (step.kind === 'node') outs = evaluate(step.node, get, weights, backendName);
+        else {
+          const x = logical(get(step.linear.x));
+          outs = step.parts.map((p) => ({ t: linear(x, p.w, p.b), nhwc: false }));
+        }
         for (const s of outs) tf.keep(s.t);
       });
-      node.outputs.forEach((v, i) => {
+      stepOutputs(step).forEach((v, i) => {
         slots.set(v.id, outs[i]);
         owned.add(v.id);
         if (!uses.get(v.id)) release(v); // an output nobody reads (e.g. an unused split part)
       });
-      for (const v of nodeInputs(node)) release(v);
+      for (const v of stepInputs(step)) release(v);
     }
     const result: Record<string, Tensor> = {};
     for (const { name, value } of graph.outputs) {
