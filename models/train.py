@@ -210,7 +210,10 @@ def main():
     ckpt_path = os.path.join(args.runs_dir, f"ckpt-{args.config}.pt")
 
     if args.resume:
-        ck = torch.load(args.resume, map_location="cpu")
+        try:   # PyTorch >= 2.6 defaults to weights_only=True; this checkpoint is our own
+            ck = torch.load(args.resume, map_location="cpu", weights_only=False)
+        except TypeError:
+            ck = torch.load(args.resume, map_location="cpu")
         model.load_state_dict(ck["model"])
         recon.load_state_dict(ck["recon"])
         opt1.load_state_dict(ck["opt1"])
