@@ -1,0 +1,82 @@
+/** Node-side inputs of the bench: the model files, the benchmark photo, the evaluation set. */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { fromInterleaved, sha256Hex, type RgbImage } from '@dpmambair/core';
+import type { EvalPair } from './measure.js';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const RESULTS_DIR = join(REPO_ROOT, 'benchmarks', 'results');
+export const EVAL_DIR = join(REPO_ROOT, 'apps', 'bench', 'fixtures', 'eval');
+export const TRAINED_WEIGHTS = join(REPO_ROOT, 'models', 'weights', 'small.json');
+export const GOLDEN_WEIGHTS = join(REPO_ROOT, 'models', 'golden', 'small', 'weights.json');
+
+export interface ModelFiles {
+  manifestText: string;
+  safetensors: Uint8Array;
+  /** Path relative to the repository root. */
+  source: string;
+  trained: boolean;
+  name: string;
+}
+
+/**
+ * The trained `small` model (models/weights/small.*) when it exists, else the golden random
+ * weights (timings are the same; quality is meaningless). The training run rewrites the files
+ * every few minutes, so a manifest whose sha256 does not match its safetensors is re-read.
+ */
+export async function readModelFiles(explicit?: string): Promise<ModelFiles> {
+  const path = explicit ? resolve(explicit) : existsSync(TRAINED_WEIGHTS) ? TRAINED_WEIGHTS : GOLDEN_WEIGHTS;
+  for (let attempt = 0; ; attempt++) {
+    const manifestText = readFileSync(path, 'utf8');
+    const manifest = JSON.parse(manifestText) as { config: { name: string }; files: Record<string, string> };
+    const [[file, sha]] = Object.entries(manifest.files);
+    const safetensors = new Uint8Array(readFileSync(join(dirname(path), file)));
+    if ((await sha256Hex(safetensors)) === sha || attempt >= 5) {
+      return { manifestText, safetensors, source: path.slice(REPO_ROOT.length + 1), trained: !path.includes(`${join('models', 'golden')}`), name: manifest.config.name };
+    }
+    await new Promise((r) => setTimeout(r, 2000)); // being rewritten by the training run
+  }
+}
+
+export async function readPng(path: string): Promise<RgbImage> {
+  const { data, info } = await sharp(path).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  return fromInterleaved({ width: info.width, height: info.height, channels: 3, data: new Uint8Array(data.buffer, data.byteOffset, data.length) });
+}
+
+/** Averages 2x2 blocks (exact, deterministic: the same input on every device and runtime). */
+export function halve(img: RgbImage): RgbImage {
+  const w = img.width >> 1;
+  const h = img.height >> 1;
+  const n = img.width * img.height;
+  const rgb = new Float32Array(3 * w * h);
+  for (let c = 0; c < 3; c++) {
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const p = (yy: number, xx: number) => img.rgb[c * n + yy * img.width + xx];
+        rgb[c * w * h + y * w + x] = (p(2 * y, 2 * x) + p(2 * y, 2 * x + 1) + p(2 * y + 1, 2 * x) + p(2 * y + 1, 2 * x + 1)) / 4;
+      }
+    }
+  }
+  return { width: w, height: h, rgb };
+}
+
+/** The benchmark photo: samples/astronaut.png (512²) halved to 256². */
+export async function baseImage(): Promise<RgbImage> {
+  return halve(await readPng(join(REPO_ROOT, 'samples', 'astronaut.png')));
+}
+
+export interface EvalManifest {
+  description: string;
+  items: { name: string; degradation: string; input: string; reference: string }[];
+}
+
+export async function loadEvalSet(dir = EVAL_DIR): Promise<{ set: string; pairs: EvalPair[] }> {
+  const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as EvalManifest;
+  const pairs: EvalPair[] = [];
+  for (const it of m.items) {
+    pairs.push({ name: it.name, degradation: it.degradation, input: await readPng(join(dir, it.input)), reference: await readPng(join(dir, it.reference)) });
+  }
+  return { set: m.description, pairs };
+}

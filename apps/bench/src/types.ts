@@ -1,0 +1,72 @@
+/** One benchmark record: one device, one runtime, one run of the bench. Written as JSON. */
+export const RECORD_SCHEMA = 'dpmambair-bench/1';
+
+export interface LatencyPoint {
+  /** Square image side in pixels. */
+  size: number;
+  /** Wall time of each steady-state restore (ms), after the warm-up. */
+  runs: number[];
+  medianMs: number;
+  /** Megapixels restored per second at the median time. */
+  mpPerS: number;
+}
+
+export interface SkippedSize {
+  size: number;
+  reason: string;
+}
+
+export interface QualityItem {
+  name: string;
+  degradation: string;
+  inputPsnr: number;
+  inputSsim: number;
+  psnr: number;
+  ssim: number;
+}
+
+export interface Agreement {
+  reference: string;
+  /** Image side of the comparison input. */
+  size: number;
+  maxAbsDiff: number;
+  /** PSNR of this device's output against the reference device's (dB, data range 1); null when identical. */
+  psnr: number | null;
+}
+
+export interface BenchRecord {
+  schema: typeof RECORD_SCHEMA;
+  device: string;
+  runtime: 'node' | 'chromium';
+  /** Backend package / engine (onnxruntime-node, onnxruntime-web, tfjs). */
+  backend: string;
+  /** Set when a GPU API is emulated on the CPU (SwiftShader): these timings are never GPU speed. */
+  emulated?: string;
+  date: string;
+  host: {
+    cpu: string;
+    cores: number;
+    platform: string;
+    runtimeVersion: string;
+    threads?: number;
+    loadAverage?: number[];
+  };
+  model: { name: string; source: string; trained: boolean };
+  /** Compiling both graphs (session creation), ms. */
+  sessionMs: number;
+  /** First restore (cold: kernels, shapes, allocations) vs the steady-state median at the same size. */
+  warmup: { size: number; firstMs: number; steadyMs: number };
+  latency: LatencyPoint[];
+  skipped: SkippedSize[];
+  memory: {
+    /** Peak resident memory of the process that ran the device (MB). */
+    peakRssMB: number | null;
+    /** Resident memory before the model was loaded (MB). */
+    baselineRssMB?: number | null;
+    how: string;
+  };
+  agreement?: Agreement;
+  quality?: { set: string; items: QualityItem[]; skipped?: string };
+  notes: string[];
+  wallMs: number;
+}
