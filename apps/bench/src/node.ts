@@ -94,11 +94,4 @@ try {
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }
-if (outputs.has('cpu')) {
-  // Keep the reference output for the browser bench's agreement check.
-  const { writeFileSync, mkdirSync } = await import('node:fs');
-  mkdirSync(join(outDir, '.cache'), { recursive: true });
-  const ref = outputs.get('cpu')!;
-  writeFileSync(join(outDir, '.cache', 'cpu-256.f32'), new Uint8Array(ref.buffer, ref.byteOffset, ref.byteLength));
-}
 console.error(`[${elapsed()}] report: ${writeReport(outDir)}`);

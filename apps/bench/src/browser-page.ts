@@ -1,0 +1,68 @@
+/**
+ * The in-page side of the browser bench (bundled with esbuild, served from 127.0.0.1): loads the
+ * model and the inputs the driver serves, runs the shared measuring loop on one device and hands
+ * back the record's parts and the raw agreement output.
+ */
+import { createSession, loadModel, type Device, type RgbImage } from '@dpmambair/core';
+import { configure as configureOrt, ORT_VERSION } from '@dpmambair/backend-webgpu';
+import { configure as configureTf } from '@dpmambair/backend-tf';
+import { DEFAULT_MEASURE, measure, type EvalPair, type MeasureOptions } from './measure.js';
+
+const origin = self.location.origin;
+configureOrt({ wasmPaths: `${origin}/ort/` });
+configureTf({ wasmPaths: `${origin}/tfwasm/` });
+
+async function bytes(path: string): Promise<Uint8Array> {
+  const r = await fetch(path);
+  if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
+  return new Uint8Array(await r.arrayBuffer());
+}
+async function image(path: string, width: number, height: number): Promise<RgbImage> {
+  const b = await bytes(path);
+  return { width, height, rgb: new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4) };
+}
+function base64(f: Float32Array): string {
+  const u = new Uint8Array(f.buffer, f.byteOffset, f.byteLength);
+  let s = '';
+  for (let i = 0; i < u.length; i += 0x8000) s += String.fromCharCode(...u.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+interface Inputs {
+  base: { width: number; height: number };
+  eval: { set: string; items: { name: string; degradation: string; width: number; height: number }[] };
+}
+
+async function run(device: Device, options: Partial<MeasureOptions> & { quality?: boolean }) {
+  const manifestText = new TextDecoder().decode(await bytes('/model/small.json'));
+  const model = await loadModel(manifestText, await bytes('/model/small.safetensors'), 'small');
+  const inputs = (await (await fetch('/input/inputs.json')).json()) as Inputs;
+  const base = await image('/input/base.f32', inputs.base.width, inputs.base.height);
+  const evalSet: EvalPair[] = [];
+  if (options.quality !== false) {
+    for (const it of inputs.eval.items) {
+      evalSet.push({ name: it.name, degradation: it.degradation, input: await image(`/input/eval/${it.name}.in.f32`, it.width, it.height), reference: await image(`/input/eval/${it.name}.ref.f32`, it.width, it.height) });
+    }
+  }
+  const m = await measure(async () => (await createSession(model, device)).session, base, evalSet, {
+    ...DEFAULT_MEASURE,
+    ...options,
+    log: (line) => console.log(`[bench] ${line}`),
+  });
+  const jsHeapMB = (performance as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize;
+  return {
+    sessionMs: m.sessionMs,
+    warmup: m.warmup,
+    latency: m.latency,
+    skipped: m.skipped,
+    quality: m.quality && options.quality !== false ? { set: inputs.eval.set, ...m.quality } : { set: inputs.eval.set, items: [], skipped: 'not run for this device (--no-quality or CPU-emulated)' },
+    agreementOutput: base64(m.agreementOutput),
+    agreementSize: m.warmup.size,
+    userAgent: navigator.userAgent,
+    crossOriginIsolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
+    ortVersion: ORT_VERSION,
+    jsHeapMB: jsHeapMB ? jsHeapMB / 2 ** 20 : null,
+  };
+}
+
+(globalThis as { __bench?: unknown }).__bench = { run };

@@ -1,0 +1,185 @@
+/**
+ * Browser part of the cross-backend benchmark, driven in headless Chromium (playwright-core,
+ * Debian's /usr/bin/chromium): `wasm` (onnxruntime-web) and `tf-wasm` (tfjs) by default; with
+ * --emulated also `webgpu`, `tf-webgpu` and `tf-webgl` on SwiftShader, which are labelled
+ * CPU-emulated and run at one small size only (SwiftShader is ~60x slower than WASM: its numbers
+ * say the device works, never how fast a GPU is). Each device gets a fresh browser, so the peak
+ * memory of its renderer process is its own. Records go to
+ * benchmarks/results/bench-chromium-<device>.json; the report is re-rendered with all records.
+ *
+ *   npm run bench:browser -w @dpmambair/bench -- [--devices wasm,tf-wasm] [--emulated] [--quick] [--budget 200]
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createSession, loadModel, restoreImage, type Device } from '@dpmambair/core';
+import '@dpmambair/backend-cuda';
+import { launchChromium } from '../../../packages/backend-webgpu/src/testing/chromium.js';
+import { startStaticServer, type StaticFile } from '../../../packages/backend-webgpu/src/testing/server.js';
+import { compareOutputs } from './agreement.js';
+import { bundleEntry } from './bundle.js';
+import { DEFAULT_MEASURE, resizeBilinear } from './measure.js';
+import { baseImage, loadEvalSet, readModelFiles, REPO_ROOT, RESULTS_DIR } from './node-io.js';
+import { writeRecord, writeReport } from './results.js';
+import { RECORD_SCHEMA, type BenchRecord } from './types.js';
+
+export const BROWSER_DEVICES = ['wasm', 'tf-wasm'] as const;
+export const EMULATED_DEVICES = ['webgpu', 'tf-webgpu', 'tf-webgl'] as const;
+const EMULATION = 'CPU-emulated: WebGPU/WebGL on SwiftShader (a CPU software renderer); correct results, never GPU speed';
+
+const { values } = parseArgs({
+  options: {
+    devices: { type: 'string' },
+    emulated: { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
+    budget: { type: 'string' },
+    sizes: { type: 'string' },
+    weights: { type: 'string' },
+    out: { type: 'string' },
+  },
+});
+const outDir = values.out ?? RESULTS_DIR;
+const budgetMs = Number(values.budget ?? (values.quick ? 40 : 200)) * 1000;
+const devices: Device[] = values.devices ? (values.devices.split(',') as Device[]) : [...BROWSER_DEVICES, ...(values.emulated ? EMULATED_DEVICES : [])];
+const t0 = performance.now();
+const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
+const f32 = (a: Float32Array): StaticFile => ({ body: new Uint8Array(a.buffer, a.byteOffset, a.byteLength), type: 'application/octet-stream' });
+
+// Inputs and the model, served from memory; the ORT and tfjs wasm from node_modules.
+const files = await readModelFiles(values.weights);
+const base = await baseImage();
+const evalSet = await loadEvalSet();
+const served: Record<string, StaticFile> = {
+  '/model/small.json': { body: files.manifestText, type: 'application/json' },
+  '/model/small.safetensors': { body: files.safetensors },
+  '/input/base.f32': f32(base.rgb),
+  '/input/inputs.json': { body: JSON.stringify({ base: { width: base.width, height: base.height }, eval: { set: evalSet.set, items: evalSet.pairs.map((p) => ({ name: p.name, degradation: p.degradation, width: p.input.width, height: p.input.height })) } }) },
+};
+for (const p of evalSet.pairs) {
+  served[`/input/eval/${p.name}.in.f32`] = f32(p.input.rgb);
+  served[`/input/eval/${p.name}.ref.f32`] = f32(p.reference.rgb);
+}
+const entry = fileURLToPath(new URL('./browser-page.ts', import.meta.url));
+const bundle = await bundleEntry(entry);
+served['/'] = { body: '<!doctype html><meta charset="utf-8"><title>dpmambair bench</title><script type="module" src="/bench.js"></script>', type: 'text/html; charset=utf-8' };
+served['/bench.js'] = { body: bundle, type: 'text/javascript' };
+const nm = join(REPO_ROOT, 'node_modules');
+const server = await startStaticServer({ files: served, mounts: { '/ort/': join(nm, 'onnxruntime-web', 'dist'), '/tfwasm/': join(nm, '@tensorflow', 'tfjs-backend-wasm', 'dist') } });
+
+// The agreement reference: onnxruntime-node cpu on the same input, computed here.
+const model = await loadModel(files.manifestText, files.safetensors, files.source);
+const cpu = (await createSession(model, 'cpu')).session;
+const references = new Map<number, Float32Array>();
+async function reference(size: number): Promise<Float32Array> {
+  if (!references.has(size)) references.set(size, (await restoreImage(cpu, size === base.width ? base : resizeBilinear(base, size, size))).rgb);
+  return references.get(size)!;
+}
+
+/** Peak RSS (VmHWM) of the renderer and GPU processes of the Chromium whose command line has `tag`. */
+function chromiumPeaks(tag: string): { renderer: number | null; gpu: number | null } {
+  const procs = new Map<number, { ppid: number; cmd: string; hwm: number }>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      const status = readFileSync(`/proc/${name}/status`, 'utf8');
+      const ppid = Number(/PPid:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+      procs.set(Number(name), { ppid, cmd, hwm });
+    } catch {
+      // gone
+    }
+  }
+  const mine = (pid: number): boolean => {
+    for (let p = pid, depth = 0; p > 1 && depth < 6; depth++) {
+      const info = procs.get(p);
+      if (!info) return false;
+      if (info.cmd.includes(tag) && !info.cmd.includes('--type=')) return true;
+      p = info.ppid;
+    }
+    return false;
+  };
+  let renderer: number | null = null;
+  let gpu: number | null = null;
+  for (const [pid, info] of procs) {
+    if (!mine(pid)) continue;
+    if (info.cmd.includes('--type=renderer')) renderer = Math.max(renderer ?? 0, info.hwm);
+    if (info.cmd.includes('--type=gpu-process')) gpu = Math.max(gpu ?? 0, info.hwm);
+  }
+  return { renderer, gpu };
+}
+
+console.error(`dpmambair bench (Chromium): devices ${devices.join(', ')}; per-device budget ${budgetMs / 1000} s; model ${files.source}; results in ${outDir}`);
+console.error(`load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')} on ${os.cpus().length} cores (a background training job makes every number here pessimistic)`);
+try {
+  for (const device of devices) {
+    const emulated = (EMULATED_DEVICES as readonly string[]).includes(device);
+    const tag = `--dpm-bench=${process.pid}-${device}`;
+    console.error(`[${elapsed()}] ${device}: starting${emulated ? ' (CPU-emulated GPU: one small size only)' : ''}`);
+    const wallStart = performance.now();
+    const browser = await launchChromium({ webgpu: device === 'webgpu' || device === 'tf-webgpu', args: [tag] });
+    try {
+      const page = await browser.newPage();
+      page.on('console', (m) => {
+        const t = m.text();
+        if (t.startsWith('[bench] ')) console.error(`  [${device}] ${t.slice(8)}`);
+        else if (m.type() === 'error') console.error(`  [${device}] console.error: ${t}`);
+      });
+      page.on('pageerror', (e) => console.error(`  [${device}] page error: ${e.message}`));
+      await page.goto(`${server.url}/`);
+      await page.waitForFunction(() => (globalThis as { __bench?: unknown }).__bench !== undefined, undefined, { timeout: 60_000 });
+      const sizes = values.sizes ? values.sizes.split(',').map(Number) : emulated ? [128] : values.quick ? [256, 512] : DEFAULT_MEASURE.sizes;
+      const opts = { sizes, budgetMs, quality: !emulated, ...(emulated ? { maxRuns: 2, sizeBudgetMs: 1 } : {}) };
+      type PageResult = Omit<BenchRecord, 'schema' | 'device' | 'runtime' | 'backend' | 'date' | 'host' | 'model' | 'memory' | 'notes' | 'wallMs'> & {
+        agreementOutput: string; agreementSize: number; userAgent: string; crossOriginIsolated: boolean; ortVersion: string; jsHeapMB: number | null;
+      };
+      let r: PageResult;
+      try {
+        r = (await page.evaluate(([d, o]) => (globalThis as any).__bench.run(d, o), [device, opts] as const)) as PageResult;
+      } catch (e) {
+        console.error(`[${elapsed()}] ${device}: FAILED: ${(e as Error).message.split('\n')[0]}`);
+        continue;
+      }
+      const peaks = chromiumPeaks(tag);
+      const out = new Float32Array(new Uint8Array(Buffer.from(r.agreementOutput, 'base64')).buffer);
+      const agreement = { reference: 'cpu', size: r.agreementSize, ...compareOutputs(out, await reference(r.agreementSize)) };
+      const notes = [
+        `Chromium ${browser.version()}, headless; page ${r.crossOriginIsolated ? '' : 'not '}cross-origin isolated, so WebAssembly runs single-threaded (as in the docs demo and a Figma plugin)`,
+      ];
+      if (device === 'wasm') notes.push(`onnxruntime-web ${r.ortVersion} (WebGPU build, asyncify wasm) on its WebAssembly EP; the selective scan is com.microsoft.LinearAttention`);
+      if (device === 'tf-wasm') notes.push('tfjs-backend-wasm (XNNPACK, SIMD, no threads without isolation); the selective scan is a JS kernel');
+      if (peaks.gpu) notes.push(`GPU process peak RSS ${peaks.gpu.toFixed(0)} MB${emulated ? ' (SwiftShader works in it)' : ''}`);
+      if (r.jsHeapMB) notes.push(`JS heap at the end ${r.jsHeapMB.toFixed(0)} MB`);
+      const record: BenchRecord = {
+        schema: RECORD_SCHEMA,
+        device,
+        runtime: 'chromium',
+        backend: device.startsWith('tf-') ? 'tfjs' : 'onnxruntime-web',
+        ...(emulated ? { emulated: EMULATION } : {}),
+        date: new Date().toISOString(),
+        host: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, platform: `${os.platform()} ${os.arch()}`, runtimeVersion: `Chromium ${browser.version()}`, threads: r.crossOriginIsolated ? undefined : 1, loadAverage: os.loadavg().map((v) => Math.round(v * 100) / 100) },
+        model: { name: files.name, source: files.source, trained: files.trained },
+        sessionMs: r.sessionMs,
+        warmup: r.warmup,
+        latency: r.latency,
+        skipped: r.skipped,
+        memory: { peakRssMB: peaks.renderer, how: 'peak RSS (VmHWM) of the renderer process of a fresh Chromium that ran only this device' },
+        agreement,
+        quality: r.quality,
+        notes,
+        wallMs: performance.now() - wallStart,
+      };
+      const path = writeRecord(outDir, record);
+      const steady = record.latency.map((p) => `${p.size}²: ${(p.medianMs / 1000).toFixed(2)} s`).join(', ');
+      console.error(`[${elapsed()}] ${device}: done (${steady}${record.skipped.length ? `; skipped ${record.skipped.map((s) => s.size).join(', ')}: too slow here` : ''}; agreement max abs ${agreement.maxAbsDiff.toExponential(1)}) -> ${path}`);
+    } finally {
+      await browser.close().catch(() => undefined);
+    }
+  }
+} finally {
+  await server.close();
+  await cpu.dispose();
+}
+console.error(`[${elapsed()}] report: ${writeReport(outDir)}`);
