@@ -1,0 +1,139 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { DEFAULT_OVERLAP, DEFAULT_TILE, parseDevice, type DeviceRequest } from '@dpmambair/core';
+import { UsageError } from './errors.js';
+
+export type OutputFormat = 'png' | 'jpeg' | 'webp';
+
+export const DEFAULT_MAX_PIXELS = 100_000_000;
+export const DEFAULT_QUALITY = 90;
+
+export interface RestoreArgs {
+  command: 'restore';
+  inputs: string[];
+  output: string;
+  device: DeviceRequest;
+  /** Path of a weights manifest (.json); undefined: the embedded default model. */
+  model?: string;
+  tile: number;
+  overlap: number;
+  format?: OutputFormat;
+  quality: number;
+  maxPixels: number;
+  force: boolean;
+  json: boolean;
+  quiet: boolean;
+}
+
+export interface InfoArgs {
+  command: 'info';
+  model?: string;
+  json: boolean;
+}
+
+export type Args = RestoreArgs | InfoArgs | { command: 'help'; topic?: 'restore' | 'info' } | { command: 'version' };
+
+const FORMATS: Record<string, OutputFormat> = { png: 'png', jpeg: 'jpeg', jpg: 'jpeg', webp: 'webp' };
+
+export function parseFormat(value: string): OutputFormat {
+  const f = FORMATS[value.toLowerCase()];
+  if (!f) throw new UsageError(`unknown format '${value}' (choose png, jpeg or webp)`);
+  return f;
+}
+
+function integer(name: string, value: string, min: number, max: number): number {
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be a whole number, got '${value}'`);
+  const n = Number(value);
+  if (n < min || n > max) throw new UsageError(`--${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+/** "100000000", "100M", "24.5M" or "500k" pixels. */
+export function parsePixels(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(value);
+  const n = m ? Math.round(Number(m[1]) * (m[2] ? (m[2].toLowerCase() === 'm' ? 1e6 : 1e3) : 1)) : NaN;
+  if (!(n >= 1)) throw new UsageError(`--max-pixels must be a pixel count such as 100000000 or 100M, got '${value}'`);
+  return n;
+}
+
+function device(value: string): DeviceRequest {
+  try {
+    return parseDevice(value);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** node:util parseArgs, with its errors turned into usage errors. */
+function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+  }
+}
+
+const RESTORE_OPTIONS = {
+  output: { type: 'string', short: 'o' },
+  device: { type: 'string', short: 'd' },
+  model: { type: 'string', short: 'm' },
+  tile: { type: 'string' },
+  overlap: { type: 'string' },
+  format: { type: 'string', short: 'f' },
+  quality: { type: 'string', short: 'q' },
+  'max-pixels': { type: 'string' },
+  force: { type: 'boolean' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const INFO_OPTIONS = {
+  model: { type: 'string', short: 'm' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Parses the command line (without node and the script). Throws UsageError. */
+export function parseCommandLine(argv: string[]): Args {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    const topic = command === 'help' ? rest[0] : undefined;
+    if (topic !== undefined && topic !== 'restore' && topic !== 'info') throw new UsageError(`unknown command '${topic}' (restore, info)`);
+    return { command: 'help', topic };
+  }
+  if (command === '-V' || command === '--version' || command === 'version') return { command: 'version' };
+
+  if (command === 'restore') {
+    const { values: v, positionals } = parse(rest, RESTORE_OPTIONS);
+    if (v.help) return { command: 'help', topic: 'restore' };
+    if (positionals.length === 0) throw new UsageError('restore: no input images given');
+    if (v.output === undefined) throw new UsageError('restore: missing -o/--output (a file for one input, a directory for several)');
+    if (v.output === '') throw new UsageError('restore: -o/--output is empty');
+    const tile = v.tile === undefined ? DEFAULT_TILE : integer('tile', v.tile, 16, 8192);
+    const overlap = v.overlap === undefined ? Math.min(DEFAULT_OVERLAP, tile / 2) : integer('overlap', v.overlap, 0, Math.floor(tile / 2));
+    return {
+      command: 'restore',
+      inputs: positionals,
+      output: v.output,
+      device: v.device === undefined ? 'auto' : device(v.device),
+      model: v.model,
+      tile,
+      overlap,
+      format: v.format === undefined ? undefined : parseFormat(v.format),
+      quality: v.quality === undefined ? DEFAULT_QUALITY : integer('quality', v.quality, 1, 100),
+      maxPixels: v['max-pixels'] === undefined ? DEFAULT_MAX_PIXELS : parsePixels(v['max-pixels']),
+      force: v.force ?? false,
+      json: v.json ?? false,
+      quiet: v.quiet ?? false,
+    };
+  }
+
+  if (command === 'info') {
+    const { values: v, positionals } = parse(rest, INFO_OPTIONS);
+    if (v.help) return { command: 'help', topic: 'info' };
+    if (positionals.length) throw new UsageError(`info: unexpected argument '${positionals[0]}'`);
+    return { command: 'info', model: v.model, json: v.json ?? false };
+  }
+
+  throw new UsageError(`unknown command '${command}' (restore, info; see dpmambair --help)`);
+}
