@@ -4,7 +4,10 @@
  * new image fills (in place, or on a duplicate beside the original) as one undoable change.
  */
 import { MAX_IMAGE_SIDE, type ImageFormat, type ImageUse, type Placement, type RestoredImage, type SelectedImage, type SelectionState, type Skipped } from '../shared/messages.js';
+import { fitWithinLimit } from '../shared/limits.js';
 import type { FigmaLike, NodeLike, PaintLike } from './figma-like.js';
+
+export { fitWithinLimit };
 
 /** At most this many layers are searched below the selection (big pages stay responsive). */
 export const MAX_NODES_SEARCHED = 2000;
@@ -19,13 +22,6 @@ export function sniffFormat(bytes: Uint8Array): ImageFormat {
   if (b.length >= 6 && b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x38) return 'gif';
   if (b.length >= 12 && b[0] === 0x52 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x46 && b[8] === 0x57 && b[9] === 0x45 && b[10] === 0x42 && b[11] === 0x50) return 'webp';
   return 'unknown';
-}
-
-/** The size that fits within Figma's limit, keeping the aspect ratio; undefined when it already fits. */
-export function fitWithinLimit(width: number, height: number, max = MAX_IMAGE_SIDE): { width: number; height: number } | undefined {
-  if (width <= max && height <= max) return undefined;
-  const s = max / Math.max(width, height);
-  return { width: Math.max(1, Math.min(max, Math.round(width * s))), height: Math.max(1, Math.min(max, Math.round(height * s))) };
 }
 
 const isImagePaint = (p: PaintLike): boolean => p.type === 'IMAGE';
@@ -236,10 +232,9 @@ export async function applyResults(api: FigmaLike, images: readonly SelectedImag
   const duplicates = new Map<string, NodeLike>();
   for (const { result, image } of checked) {
     const created = api.createImage(result.bytes);
-    const scale = image.width / result.width;
-    if (result.downscaledFrom || result.width !== image.width || result.height !== image.height) {
-      report.notes.push(`'${image.uses[0].nodeName}': restored ${image.width}x${image.height}, written at ${result.width}x${result.height} (Figma's limit is ${MAX_IMAGE_SIDE} px per side)`);
-    }
+    const from = result.downscaledFrom;
+    const scale = from ? from.width / result.width : 1;
+    if (from) report.notes.push(`'${image.uses[0].nodeName}': restored at ${from.width}x${from.height}, written at ${result.width}x${result.height} (Figma's limit is ${MAX_IMAGE_SIDE} px per side)`);
     for (const use of image.uses) {
       const original = nodeWithFills(await api.getNodeByIdAsync(use.nodeId));
       if (!original) {

@@ -1,0 +1,147 @@
+/**
+ * Builds the plugin: dist/code.js (main thread, one script for Figma's sandbox) and dist/ui.html
+ * (one HTML string: CSS, the UI script, the engine script, the ORT wasm and the model, the last
+ * two gzip-compressed and base64-encoded; the iframe unpacks them with DecompressionStream).
+ *
+ *   npm run build                      trained weights: <repo>/models/weights/small.{json,safetensors}
+ *   npm run build -- --weights PREFIX  other weights (PREFIX.json + PREFIX.safetensors)
+ *   DPM_PLUGIN_DEV_WEIGHTS=golden npm run build
+ *                                      development only: the untrained golden weights, flagged in the UI
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import * as esbuild from 'esbuild';
+
+const APP = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = resolve(APP, '../..');
+const DIST = join(APP, 'dist');
+// onnxruntime-web as backend-webgpu resolves it (the same copy the engine bundle imports).
+const requireFromBackend = createRequire(join(ROOT, 'packages/backend-webgpu/package.json'));
+
+/** The ORT wasm that backend-webgpu's onnxruntime-web/webgpu build instantiates. */
+const ORT_WASM = 'ort-wasm-simd-threaded.asyncify.wasm';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function fail(message: string): never {
+  console.error(`figma-plugin build: ${message}`);
+  process.exit(1);
+}
+
+interface Weights {
+  manifestText: string;
+  safetensors: Uint8Array;
+  source: string;
+  development: boolean;
+  probe?: unknown;
+}
+
+function findWeights(): Weights {
+  const given = arg('weights');
+  const dev = process.env.DPM_PLUGIN_DEV_WEIGHTS === 'golden';
+  const prefix = given ? resolve(given) : dev ? join(ROOT, 'models/golden/small/weights') : join(ROOT, 'models/weights/small');
+  const json = `${prefix}.json`;
+  const st = `${prefix}.safetensors`;
+  if (!existsSync(json) || !existsSync(st)) {
+    fail(
+      `no weights at ${relative(ROOT, prefix)}.{json,safetensors}. The trained model is exported there by models/train.py; ` +
+        `for development only, DPM_PLUGIN_DEV_WEIGHTS=golden builds with untrained weights (never ship that).`,
+    );
+  }
+  const manifestText = readFileSync(json, 'utf8');
+  const manifest = JSON.parse(manifestText) as { files: Record<string, string>; probe?: unknown; training?: { probe?: unknown } };
+  const safetensors = new Uint8Array(readFileSync(st));
+  const [[file, expected]] = Object.entries(manifest.files);
+  const actual = createHash('sha256').update(safetensors).digest('hex');
+  if (actual !== expected) fail(`${relative(ROOT, st)}: sha256 ${actual} does not match ${file} in the manifest (${expected}); re-export the weights`);
+  let probe: unknown = manifest.probe ?? manifest.training?.probe;
+  const probeFile = `${prefix}.probe.json`;
+  if (probe === undefined && existsSync(probeFile)) probe = JSON.parse(readFileSync(probeFile, 'utf8'));
+  const isGolden = relative(ROOT, prefix).startsWith('models/golden');
+  return { manifestText, safetensors, source: relative(ROOT, prefix), development: dev || isGolden, probe };
+}
+
+const b64gz = (bytes: Uint8Array) => gzipSync(bytes, { level: 9 }).toString('base64');
+/** JSON safe inside <script>: no "</" sequences. */
+const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
+
+function assertScriptSafe(js: string, what: string): string {
+  if (/<\/script/i.test(js)) fail(`${what} contains "</script" and cannot be inlined`);
+  return js;
+}
+
+async function bundle(entry: string, options: esbuild.BuildOptions): Promise<string> {
+  const result = await esbuild.build({
+    entryPoints: [join(APP, entry)],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    legalComments: 'none',
+    logLevel: 'warning',
+    ...options,
+  });
+  return result.outputFiles![0].text;
+}
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  const weights = findWeights();
+  const manifest = JSON.parse(weights.manifestText) as { config: { name: string; embedDim: number } };
+  mkdirSync(DIST, { recursive: true });
+
+  // Main thread: Figma's sandbox (ES2017 is safe there; no DOM).
+  const code = await bundle('src/main/code.ts', { target: 'es2017', minify: false });
+  writeFileSync(join(DIST, 'code.js'), code);
+
+  // The engine: onnxruntime-web + core. import.meta.url has no meaning in an inlined script or a
+  // blob: worker; with the wasm given as bytes and one thread, ORT never needs it.
+  const engine = assertScriptSafe(
+    await bundle('src/ui/engine-entry.ts', { target: 'es2022', minify: true, define: { 'import.meta.url': 'undefined' } }),
+    'the engine bundle',
+  );
+  const uiJs = assertScriptSafe(await bundle('src/ui/ui.ts', { target: 'es2022', minify: true }), 'the UI bundle');
+  const css = readFileSync(join(APP, 'src/ui/ui.css'), 'utf8');
+
+  const wasmPath = requireFromBackend.resolve(`onnxruntime-web/${ORT_WASM}`);
+  const wasm = new Uint8Array(readFileSync(wasmPath));
+  const buildInfo = { weights: weights.source, development: weights.development, model: manifest.config.name, embedDim: manifest.config.embedDim, ortWasm: ORT_WASM, builtAt: new Date().toISOString() };
+  const data = [
+    `<script type="application/json" id="dpm-build">${scriptJson(buildInfo)}</script>`,
+    `<script type="application/json" id="dpm-manifest">${JSON.stringify(JSON.parse(weights.manifestText)).replace(/</g, '\\u003c')}</script>`,
+    weights.probe !== undefined ? `<script type="application/json" id="dpm-probe">${scriptJson(weights.probe)}</script>` : '',
+    `<script type="text/plain" id="dpm-engine">${engine}</script>`,
+    `<script type="application/octet-stream" id="dpm-wasm" data-encoding="gzip+base64">${b64gz(wasm)}</script>`,
+    `<script type="application/octet-stream" id="dpm-model" data-encoding="gzip+base64">${b64gz(weights.safetensors)}</script>`,
+  ]
+    .filter(Boolean)
+    .join('\n');
+  const template = readFileSync(join(APP, 'src/ui/ui.html'), 'utf8');
+  const html = template
+    .replace('/*STYLE*/', () => css)
+    .replace('<!--DATA-->', () => data)
+    .replace('/*SCRIPT*/', () => uiJs);
+  writeFileSync(join(DIST, 'ui.html'), html);
+
+  const size = (n: number) => `${(n / 1024 / 1024).toFixed(2)} MiB`;
+  const report = {
+    ...buildInfo,
+    probe: weights.probe !== undefined,
+    bytes: { 'ui.html': Buffer.byteLength(html), 'code.js': Buffer.byteLength(code), engineJs: Buffer.byteLength(engine), uiJs: Buffer.byteLength(uiJs), wasm: wasm.length, wasmGzBase64: Math.ceil((gzipSync(wasm, { level: 9 }).length * 4) / 3), model: weights.safetensors.length },
+  };
+  writeFileSync(join(DIST, 'build-info.json'), JSON.stringify(report, null, 2) + '\n');
+  console.log(
+    `figma-plugin: dist/ui.html ${size(report.bytes['ui.html'])} (engine JS ${size(report.bytes.engineJs)}, UI JS ${(report.bytes.uiJs / 1024).toFixed(1)} KiB, ` +
+      `ORT wasm ${size(wasm.length)} -> gzip+base64 ${size(report.bytes.wasmGzBase64)}, model ${weights.source} ${size(weights.safetensors.length)}), ` +
+      `dist/code.js ${(report.bytes['code.js'] / 1024).toFixed(1)} KiB; probe: ${report.probe ? 'yes' : 'none'}${weights.development ? '; DEVELOPMENT WEIGHTS (untrained)' : ''} [${Date.now() - t0} ms]`,
+  );
+}
+
+await main();
