@@ -53,6 +53,7 @@ export function webgpuScanPrograms({ batch, L, Di, N }: ScanShape) {
     const L = ${L}; const DI = ${Di}; const NS = ${N}; const T = ${T}; const NC = ${nC}; const BATCH = ${batch};`;
   const local = program('local', ['sx', 'sdelta', 'sA', 'sB'], [batch, nC, Di, M], batch * nC * Di, key, `${header}
     fn main(index : i32) {
+      _ = uniforms.NAN; // tfjs always binds its uniform buffer; 'auto' layouts drop unused bindings
       if (index >= BATCH * NC * DI) { return; }
       let d = index % DI;
       let c = (index / DI) % NC;
@@ -76,6 +77,7 @@ export function webgpuScanPrograms({ batch, L, Di, N }: ScanShape) {
     }`);
   const carry = program('carry', ['slocal', 'sA'], [batch, nC, Di, N], batch * Di, key, `${header}
     fn main(index : i32) {
+      _ = uniforms.NAN; // tfjs always binds its uniform buffer; 'auto' layouts drop unused bindings
       if (index >= BATCH * DI) { return; }
       let d = index % DI;
       let b = index / DI;
@@ -91,6 +93,7 @@ export function webgpuScanPrograms({ batch, L, Di, N }: ScanShape) {
     }`);
   const output = program('output', ['sx', 'sdelta', 'sA', 'sB', 'sC', 'sD', 'sstart'], [batch, L, Di], batch * nC * Di, key, `${header}
     fn main(index : i32) {
+      _ = uniforms.NAN; // tfjs always binds its uniform buffer; 'auto' layouts drop unused bindings
       if (index >= BATCH * NC * DI) { return; }
       let d = index % DI;
       let c = (index / DI) % NC;
