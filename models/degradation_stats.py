@@ -8,15 +8,17 @@ For each type of models/dpmambair/degrade.py (the source of truth, used unchange
 parameter sets with a seeded torch.Generator, degrades two fixed 128x128 crops of
 samples/astronaut.png (alternating), and records mean, std and standard error of the PSNR of
 degraded vs clean (data range 1, over all RGB samples). N differs per type so that the standard
-error of each mean is about 0.1 dB or less.
+error of each mean is about 0.05 dB.
 
-It also records PSNRs for a few fixed parameter sets of the deterministic types (blur, haze and
-JPEG through OpenCV), which the TypeScript test must reproduce almost exactly, and a copy of the
-parameter registry, which the TypeScript registry must equal.
+It also records PSNRs for fixed parameter sets of every type (see FIXED), which the TypeScript
+test must reproduce (almost exactly for the deterministic blur, haze and JPEG; within sampling
+error for the others), and a copy of the parameter registry, which the TypeScript registry must
+equal.
 
 Outputs (committed):
   packages/core/src/degrade/fixtures/crops.safetensors   'face' and 'suit', (3, 128, 128) float32
   packages/core/src/degrade/fixtures/python-stats.json
+  packages/core/src/degrade/fixtures/opencv-face-61x37-q23.jpg   (a foreign JPEG for the decoder)
 """
 import argparse
 import json
@@ -41,8 +43,9 @@ PHOTO = os.path.join(ROOT, "samples", "astronaut.png")
 CROPS = {"face": (48, 150), "suit": (320, 96)}   # top-left (y, x) in the 512x512 photo
 SIZE = 128
 SEED = 20261126
-# draws per type (about 0.1 dB standard error or less on the mean; see the written std)
-DRAWS = {"noise": 1536, "jpeg": 384, "blur": 768, "lowlight": 768, "haze": 768, "rain": 768, "snow": 768}
+# draws per type: standard error of each mean about 0.05 dB (see the written se), small beside the
+# TypeScript side's, which cannot afford as many draws in a unit test
+DRAWS = {"noise": 6144, "jpeg": 1536, "blur": 3072, "lowlight": 3072, "haze": 3072, "rain": 3072, "snow": 3072}
 BATCH = 64
 TOL_MEAN = 1e-4      # --check: the pipeline is deterministic; only float summation order may differ
 
@@ -84,45 +87,73 @@ def type_stats(name, crops, seed):
             "mean_per_crop": per_crop}
 
 
+# Fixed parameter sets per type. They are imposed by narrowing the registry ranges to a point
+# (U(v, v) = v, logU(v, v) = v, intU(q, q) = q, p = 1 or 0) while the unchanged degrade.py
+# functions run, so these exercise the real formulas; kernel grids may grow or shrink with the
+# narrowed maxima, which does not change the results (the kernels' support fits either way).
+FIXED = {
+    "noise": [{"p_gaussian": 1.0, "sigma": 10 / 255}, {"p_gaussian": 1.0, "sigma": 40 / 255},
+              {"p_gaussian": 0.0, "peak": 20.0}, {"p_gaussian": 0.0, "peak": 150.0}],
+    "jpeg": [{"quality": 10}, {"quality": 23}, {"quality": 37}, {"quality": 60}],
+    "blur": [{"p_motion": 1.0, "length": 5.0, "angle_deg": 0.0}, {"p_motion": 1.0, "length": 13.3, "angle_deg": 37.0},
+             {"p_motion": 1.0, "length": 21.0, "angle_deg": 135.0}, {"p_motion": 0.0, "radius": 1.5},
+             {"p_motion": 0.0, "radius": 3.7}, {"p_motion": 0.0, "radius": 5.0}],
+    "lowlight": [{"gamma": 1.4, "scale": 0.45, "sigma": 1 / 255}, {"gamma": 2.0, "scale": 0.3, "sigma": 4 / 255},
+                 {"gamma": 2.6, "scale": 0.12, "sigma": 8 / 255}],
+    "haze": [{"beta": 0.5, "airlight": 0.7, "tint": 0.0}, {"beta": 1.3, "airlight": 0.9, "tint": 0.03},
+             {"beta": 2.2, "airlight": 1.0, "tint": 0.04}],
+    "rain": [{"density": 0.002, "length": 10.0, "angle_deg": -25.0, "intensity": 0.35},
+             {"density": 0.006, "length": 20.0, "angle_deg": 0.0, "intensity": 0.6},
+             {"density": 0.012, "length": 35.0, "angle_deg": 25.0, "intensity": 0.85}],
+    "snow": [{"density": 0.0008, "size": 0.7, "veil": 0.0}, {"density": 0.003, "size": 1.0, "veil": 0.1},
+             {"density": 0.005, "size": 1.3, "veil": 0.2}],
+}
+DETERMINISTIC = {"jpeg", "blur", "haze"}
+FIXED_DRAWS = 32     # per crop, for the stochastic types
+
+
 def fixed_cases(crops):
-    """PSNRs for given parameters of the deterministic types, via degrade.py's own helpers and the
-    same steps as its blur/haze/jpeg functions."""
-    out = []
+    """Mean PSNR per crop for each fixed parameter set (one draw for deterministic types)."""
     names = list(CROPS)
-    x = torch.stack([crops[k] for k in names])
-    R = D.REGISTRY["blur"]
-    K = 2 * int(math.ceil(max(R["length"][2] / 2, R["radius"][2]) + 1)) + 1
-    for params in [{"kind": "motion", "length": 5.0, "angle_deg": 0.0},
-                   {"kind": "motion", "length": 13.3, "angle_deg": 37.0},
-                   {"kind": "motion", "length": 21.0, "angle_deg": 135.0},
-                   {"kind": "defocus", "radius": 1.5},
-                   {"kind": "defocus", "radius": 3.7},
-                   {"kind": "defocus", "radius": 5.0}]:
-        if params["kind"] == "motion":
-            k = D.line_kernels(torch.tensor([params["length"]], dtype=torch.float64),
-                               torch.tensor([params["angle_deg"] * math.pi / 180], dtype=torch.float64), K)
-        else:
-            k = D.disk_kernels(torch.tensor([params["radius"]], dtype=torch.float64), K)
-        k = k / k.sum(dim=(1, 2), keepdim=True)
-        y = D.quantise(D.conv_per_sample(x, k.repeat(len(names), 1, 1), "reflect"))
-        out.append({"type": "blur", "params": params, "psnr": dict(zip(names, map(float, psnr(y, x))))})
-    d = D.haze_depth(x)
-    for beta, A in [(0.5, [0.7, 0.7, 0.7]), (1.3, [0.9, 0.86, 0.94]), (2.2, [1.0, 1.0, 1.0])]:
-        t = torch.exp(-beta * d)
-        y = D.quantise(x * t + torch.tensor(A, dtype=x.dtype)[None, :, None, None] * (1 - t))
-        out.append({"type": "haze", "params": {"beta": beta, "airlight": A},
-                    "psnr": dict(zip(names, map(float, psnr(y, x))))})
-    import cv2
-    arr = (x.clamp(0, 1) * 255).round().to(torch.uint8).permute(0, 2, 3, 1).numpy()
-    for q in [10, 23, 37, 60]:
-        ys = []
-        for i in range(len(names)):
-            ok, buf = cv2.imencode(".jpg", np.ascontiguousarray(arr[i][:, :, ::-1]), [int(cv2.IMWRITE_JPEG_QUALITY), q])
-            dec = cv2.imdecode(buf, cv2.IMREAD_COLOR)[:, :, ::-1]
-            ys.append(torch.from_numpy(np.ascontiguousarray(dec)).permute(2, 0, 1).float() / 255.0)
-        y = torch.stack(ys)
-        out.append({"type": "jpeg", "params": {"quality": q}, "psnr": dict(zip(names, map(float, psnr(y, x))))})
+    out = []
+    for ti, (name, cases) in enumerate(FIXED.items()):
+        for ci, case in enumerate(cases):
+            saved = dict(D.REGISTRY[name])
+            try:
+                for k, v in case.items():
+                    old = D.REGISTRY[name][k]
+                    D.REGISTRY[name][k] = (old[0], v, v) if isinstance(old, tuple) else v
+                g = torch.Generator().manual_seed(SEED + 1000 + 100 * ti + ci)
+                draws = 1 if name in DETERMINISTIC else FIXED_DRAWS
+                x = torch.stack([crops[k] for k in names]).repeat(draws, 1, 1, 1)
+                y, _ = D.FUNCS[name](x, g)
+            finally:
+                D.REGISTRY[name].clear()
+                D.REGISTRY[name].update(saved)
+            v = psnr(y, x).view(draws, len(names))
+            entry = {"type": name, "params": case, "draws_per_crop": draws,
+                     "psnr": {k: float(v[:, i].mean()) for i, k in enumerate(names)}}
+            if draws > 1:
+                entry["std"] = {k: float(v[:, i].std()) for i, k in enumerate(names)}
+            out.append(entry)
     return out
+
+
+JPEG_FILE = os.path.join(FIXTURES, "opencv-face-61x37-q23.jpg")
+
+
+def foreign_jpeg(crops):
+    """A JPEG written by OpenCV (odd size, so partial MCUs and libjpeg's dummy blocks) for the TS
+    decoder to read; returns its bytes and the PSNR of OpenCV's decoding against the clean pixels."""
+    import cv2
+    h, w, q = 37, 61, 23
+    arr = (crops["face"][:, :h, :w].clamp(0, 1) * 255).round().to(torch.uint8).permute(1, 2, 0).numpy()
+    ok, buf = cv2.imencode(".jpg", np.ascontiguousarray(arr[:, :, ::-1]), [int(cv2.IMWRITE_JPEG_QUALITY), q])
+    dec = cv2.imdecode(buf, cv2.IMREAD_COLOR)[:, :, ::-1]
+    x = torch.from_numpy(arr.astype(np.float32) / 255).permute(2, 0, 1)[None]
+    y = torch.from_numpy(np.ascontiguousarray(dec).astype(np.float32) / 255).permute(2, 0, 1)[None]
+    return buf.tobytes(), {"file": os.path.basename(JPEG_FILE), "crop": "face", "width": w, "height": h,
+                           "quality": q, "psnr": float(psnr(y, x)[0])}
 
 
 def compute(crops):
@@ -142,6 +173,7 @@ def compute(crops):
         "registry": D.REGISTRY,
         "stats": stats,
         "fixed": fixed_cases(crops),
+        "jpeg_file": foreign_jpeg(crops)[1],
     }
 
 
@@ -173,6 +205,10 @@ def main():
                     bad.append(f"fixed {a['type']} {a['params']} {k}: {a['psnr'][k]} vs {b['psnr'][k]}")
         if len(old["fixed"]) != len(new["fixed"]):
             bad.append("fixed cases changed")
+        data, info = foreign_jpeg(crops)
+        with open(JPEG_FILE, "rb") as f:
+            if f.read() != data or info != old.get("jpeg_file"):
+                bad.append(f"{JPEG_FILE} or its PSNR differs from what OpenCV writes now")
         if bad:
             sys.exit("FAIL:\n  " + "\n  ".join(bad))
         print("OK: degradation statistics match", STATS_PATH)
@@ -184,6 +220,8 @@ def main():
                                           "crops": json.dumps({k: list(v) for k, v in CROPS.items()}),
                                           "size": str(SIZE), "layout": "planar RGB (3, H, W) in [0, 1]"})
     result = compute(crops)
+    with open(JPEG_FILE, "wb") as f:
+        f.write(foreign_jpeg(crops)[0])
     with open(STATS_PATH, "w") as f:
         json.dump(result, f, indent=1)
         f.write("\n")
