@@ -22,3 +22,4 @@ export * from './pipeline/tiling.js';
 export * from './pipeline/restore.js';
 export { OnnxGraphBuilder, MS_DOMAIN, OPSET } from './onnx/model.js';
 export * from './metrics/quality.js';
+export * from './degrade/index.js';
