@@ -22,6 +22,8 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+from dpmambair.runtime import maybe_reexec  # noqa: E402  (no torch import)
+
 VAL_DIR = os.path.join(HERE, "data", "val")
 RESULTS_DIR = os.path.join(HERE, "results")
 VAL_SEED = 2024
@@ -303,6 +305,7 @@ def input_psnr_table(per_type=100, sizes=(128, 256)):
 
 
 def main():
+    maybe_reexec()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("cmd", choices=["make-val", "baselines", "model", "input-psnr"])
     ap.add_argument("weights", nargs="?", default=os.path.join(HERE, "weights", "small.json"))

@@ -28,34 +28,16 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OPENBLAS = "/usr/lib/x86_64-linux-gnu/openblas-pthread"
-
-
-def _maybe_reexec():
-    """Debian's torch links the reference BLAS (7 GFLOP/s here); OpenBLAS (libopenblas0-pthread)
-    is ~10x faster for the token-wise linears. Use it for this process only, if installed."""
-    if os.environ.get("DPM_NO_REEXEC") or "--device" in sys.argv and "cuda" in sys.argv:
-        return
-    if os.path.isdir(OPENBLAS) and OPENBLAS not in os.environ.get("LD_LIBRARY_PATH", ""):
-        env = dict(os.environ)
-        env["LD_LIBRARY_PATH"] = OPENBLAS + (":" + env["LD_LIBRARY_PATH"] if env.get("LD_LIBRARY_PATH") else "")
-        # OpenBLAS single-threaded (no oversubscription next to torch's OpenMP threads) and
-        # passive OpenMP waiting: on this shared 2-core machine, spinning threads made a step
-        # up to 10x slower whenever another process was busy.
-        env.setdefault("OPENBLAS_NUM_THREADS", "1")
-        env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-        env["DPM_NO_REEXEC"] = "1"
-        os.execve(sys.executable, [sys.executable] + sys.argv, env)
-
+sys.path.insert(0, HERE)
+from dpmambair.runtime import maybe_reexec  # noqa: E402  (no torch import)
 
 if __name__ == "__main__":
-    _maybe_reexec()
+    maybe_reexec()
 
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-sys.path.insert(0, HERE)
 from data import load_images  # noqa: E402
 from dpmambair.configs import get_config  # noqa: E402
 from dpmambair.degrade import TYPES, REGISTRY  # noqa: E402
