@@ -1,7 +1,7 @@
 /**
  * Browser page entry (bundled by esbuild for the Chromium tests): runs the conformance suite, or a
  * subset, on one tfjs device and publishes the results on `window.__dpm`.
- * Query: ?device=tf-webgpu&cases=<comma-separated names or empty for all>&wasm=/wasm/&golden=/golden/
+ * Query: ?device=tf-webgpu&cases=<JSON array of case names; absent for all>&wasm=/wasm/&golden=/golden/
  */
 import { CASES, fetchFixtures, type CaseMetrics, type MeasuredCase } from '@dpmambair/conformance';
 import type { Device } from '@dpmambair/core';
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   const backendName = device.slice(3) as keyof typeof SCAN_IMPLEMENTATION;
   state.scan = SCAN_IMPLEMENTATION[backendName];
   const fixtures = await fetchFixtures(new URL(q.get('golden') ?? '/golden/', location.href).href);
-  const wanted = (q.get('cases') ?? '').split(',').filter(Boolean);
+  const wanted = JSON.parse(q.get('cases') ?? '[]') as string[];
   const cases = wanted.length ? CASES.filter((c) => wanted.includes(c.name)) : CASES;
   for (const c of cases as MeasuredCase[]) {
     const t0 = performance.now();

@@ -95,7 +95,7 @@ export async function runInChromium(device: string, cases: string[] = [], timeou
     const page = await browser.newPage();
     page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
     page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
-    const q = new URLSearchParams({ device, cases: cases.join(',') });
+    const q = new URLSearchParams({ device, cases: JSON.stringify(cases) });
     await page.goto(`${harness.url}?${q}`);
     await page.waitForFunction(() => (globalThis as unknown as { __dpm?: { done: boolean } }).__dpm?.done === true, undefined, { timeout: timeoutMs, polling: 250 });
     const state = await page.evaluate(() => (globalThis as unknown as { __dpm: Omit<PageResult, 'console'> }).__dpm);
