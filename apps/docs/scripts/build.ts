@@ -1,0 +1,203 @@
+/**
+ * Builds the docs site (apps/docs/site -> apps/docs/site/.vitepress/dist):
+ *  1. static assets of the live demo into site/public/: the onnxruntime-web wasm, the tfjs wasm
+ *     binaries, the model (models/weights/small.* if present, else the golden random weights,
+ *     labelled as such), small versions of the samples, and the demo bundle (esbuild);
+ *  2. generated pages and partials (gitignored): the API reference (TypeDoc +
+ *     typedoc-plugin-markdown into site/api/), the model card and evaluation table from
+ *     models/README.md, the Figma plugin guide, benchmark tables and SVG charts from
+ *     benchmarks/results/*.json;
+ *  3. vitepress build.
+ *
+ *   npm run build -w @dpmambair/docs            (all)
+ *   tsx scripts/build.ts --prepare-only         (1 and 2: then `vitepress dev site`)
+ */
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build as esbuild } from 'esbuild';
+import sharp from 'sharp';
+import { loadRecords } from '../../bench/src/results.js';
+import { renderCharts, renderReport } from '../../bench/src/report.js';
+import { escapeForVue, extractSection, rewriteLinks } from './markdown.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const docs = resolve(here, '..');
+const root = resolve(docs, '..', '..');
+const site = join(docs, 'site');
+const pub = join(site, 'public');
+const gen = join(site, 'generated');
+const nm = join(root, 'node_modules');
+const args = new Set(process.argv.slice(2));
+const t0 = performance.now();
+const step = (s: string) => console.log(`[docs ${((performance.now() - t0) / 1000).toFixed(1)} s] ${s}`);
+
+for (const d of [pub, gen]) mkdirSync(d, { recursive: true });
+const write = (path: string, text: string | Uint8Array) => {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+};
+
+// ------------------------------------------------------------------ 1. demo assets
+step('demo assets');
+const ORT_FILES = ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'];
+for (const f of ORT_FILES) {
+  mkdirSync(join(pub, 'ort'), { recursive: true });
+  copyFileSync(join(nm, 'onnxruntime-web', 'dist', f), join(pub, 'ort', f));
+}
+mkdirSync(join(pub, 'tfwasm'), { recursive: true });
+for (const f of readdirSync(join(nm, '@tensorflow', 'tfjs-backend-wasm', 'dist')).filter((n) => n.endsWith('.wasm'))) {
+  copyFileSync(join(nm, '@tensorflow', 'tfjs-backend-wasm', 'dist', f), join(pub, 'tfwasm', f));
+}
+
+/** The trained small model, or the golden random weights for development (said on the pages). */
+function pickModel(): { json: string; dir: string; trained: boolean } {
+  const trained = join(root, 'models', 'weights', 'small.json');
+  if (existsSync(trained)) return { json: trained, dir: dirname(trained), trained: true };
+  const golden = join(root, 'models', 'golden', 'small', 'weights.json');
+  return { json: golden, dir: dirname(golden), trained: false };
+}
+const model = pickModel();
+let modelInfo: { source: string; trained: boolean; training: Record<string, unknown> } | undefined;
+for (let attempt = 0; attempt < 6 && !modelInfo; attempt++) {
+  // The training run rewrites these files every few minutes: copy a consistent pair.
+  const text = readFileSync(model.json, 'utf8');
+  const manifest = JSON.parse(text) as { files: Record<string, string>; training?: Record<string, unknown> };
+  const [[file, sha]] = Object.entries(manifest.files);
+  const bytes = readFileSync(join(model.dir, file));
+  if (createHash('sha256').update(bytes).digest('hex') !== sha) {
+    await new Promise((r) => setTimeout(r, 2000));
+    continue;
+  }
+  const fixed = { ...manifest, files: { 'small.safetensors': sha } };
+  write(join(pub, 'model', 'small.json'), JSON.stringify(fixed, null, 1) + '\n');
+  write(join(pub, 'model', 'small.safetensors'), bytes);
+  modelInfo = { source: relative(root, model.json), trained: model.trained, training: manifest.training ?? {} };
+  write(join(pub, 'model', 'info.json'), JSON.stringify({ source: modelInfo.source, trained: model.trained, sha256: sha, builtAt: new Date().toISOString() }, null, 1) + '\n');
+}
+if (!modelInfo) throw new Error(`${model.json}: its sha256 never matched the safetensors (being rewritten?)`);
+step(`model: ${modelInfo.source}${modelInfo.trained ? '' : ' (golden random weights: development only)'}`);
+
+// Small versions of the bundled samples: the clean 512² photo resized to 256², and the same
+// seeded sigma-25 noise as samples/make-samples.mjs added to it (resizing the noisy file would
+// average the noise away).
+function mulberry32(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+{
+  const SIZE = 256;
+  const { data, info } = await sharp(join(root, 'samples', 'astronaut.png')).removeAlpha().resize(SIZE, SIZE, { kernel: 'lanczos3' }).raw().toBuffer({ resolveWithObject: true });
+  mkdirSync(join(pub, 'samples'), { recursive: true });
+  await sharp(data, { raw: { width: info.width, height: info.height, channels: 3 } }).png({ compressionLevel: 9 }).toFile(join(pub, 'samples', 'astronaut-256.png'));
+  const rand = mulberry32(20251126);
+  let spare: number | null = null;
+  const normal = () => {
+    if (spare !== null) {
+      const s = spare;
+      spare = null;
+      return s;
+    }
+    const u = 1 - rand();
+    const v = rand();
+    const r = Math.sqrt(-2 * Math.log(u));
+    spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  };
+  const noisy = Buffer.alloc(data.length);
+  for (let i = 0; i < data.length; i++) noisy[i] = Math.min(255, Math.max(0, Math.round(data[i] + 25 * normal())));
+  await sharp(noisy, { raw: { width: info.width, height: info.height, channels: 3 } }).png({ compressionLevel: 9 }).toFile(join(pub, 'samples', 'noisy-astronaut-256.png'));
+}
+
+step('demo bundle (esbuild)');
+await esbuild({
+  entryPoints: [join(docs, 'src', 'demo', 'demo.ts')],
+  outfile: join(pub, 'demo', 'demo.js'),
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  minify: true,
+  sourcemap: true,
+  external: ['node:*'],
+  logLevel: 'warning',
+});
+
+// ------------------------------------------------------------------ 2. generated pages
+step('generated pages');
+const modelReadme = join(root, 'models', 'README.md');
+const includeMd = (text: string, from: string) => escapeForVue(rewriteLinks(text, from, root));
+if (existsSync(modelReadme)) {
+  const text = readFileSync(modelReadme, 'utf8');
+  write(join(gen, 'model-card.md'), includeMd(extractSection(text, /^## Model card/m) ?? '_models/README.md has no model card section._', 'models'));
+  write(join(gen, 'evaluation.md'), includeMd(extractSection(text, /^## Evaluation/m) ?? '_models/README.md has no evaluation section yet._', 'models'));
+} else {
+  write(join(gen, 'model-card.md'), '_models/README.md is not in this checkout._\n');
+  write(join(gen, 'evaluation.md'), '_No evaluation yet (models/README.md is not in this checkout)._\n');
+}
+const training = modelInfo.training;
+write(join(gen, 'model-shipped.md'), modelInfo.trained
+  ? `The demo on this site ships \`${modelInfo.source}\` as built on ${new Date().toISOString().slice(0, 10)}.${Object.keys(training).length ? ` Its training record:\n\n\`\`\`json\n${JSON.stringify(training, null, 2).slice(0, 4000)}\n\`\`\`\n` : '\n'}`
+  : `::: warning\nThis build of the site ships the **golden random weights** (\`${modelInfo.source}\`): no trained model (\`models/weights/small.json\`) existed when it was built. The demo runs, but its output is not a restoration. Rebuild once the training run has exported weights.\n:::\n`);
+
+const figma = join(root, 'apps', 'figma-plugin', 'README.md');
+write(join(gen, 'figma-plugin.md'), existsSync(figma)
+  ? includeMd(readFileSync(figma, 'utf8').replace(/^# .*\n/, ''), 'apps/figma-plugin')
+  : '_The plugin\'s own guide (`apps/figma-plugin/README.md`) is not in this checkout yet; see the source under `apps/figma-plugin/`._\n');
+
+const shots = [['home.png', 'Home', 'The docs home page'], ['demo.png', 'Live demo', 'The live demo after a restore on wasm']];
+write(join(gen, 'screenshots.md'), shots.map(([f, title, alt]) => `## ${title}\n\n${existsSync(join(pub, 'screenshots', f)) ? `![${alt}](/screenshots/${f})` : `_Not taken yet: run \`npm run screenshots -w @dpmambair/docs\`._`}\n`).join('\n'));
+
+const records = loadRecords(join(root, 'benchmarks', 'results'));
+for (const [name, svg] of Object.entries(renderCharts(records))) write(join(pub, 'bench', name), svg);
+const report = renderReport(records, { chartPrefix: '/bench/' }).replace(/^# .*\n/, '');
+write(join(gen, 'benchmarks.md'), escapeForVue(report));
+const cpuMd = join(root, 'benchmarks', 'results', 'cpu.md');
+write(join(gen, 'cpu-floor.md'), existsSync(cpuMd) ? escapeForVue(readFileSync(cpuMd, 'utf8').replace(/^# .*\n/, '')) : '_`benchmarks/results/cpu.md` is not there yet: run `npx tsx benchmarks/cpu.ts`._\n');
+step(`benchmarks: ${records.length} record(s)`);
+
+// ------------------------------------------------------------------ 3. API reference
+if (!args.has('--skip-api')) {
+  step('API reference (TypeDoc)');
+  const { Application } = await import('typedoc');
+  rmSync(join(site, 'api'), { recursive: true, force: true });
+  const app = await Application.bootstrapWithPlugins({
+    entryPoints: ['core', 'backend-cuda', 'backend-webgpu', 'backend-tf'].map((p) => join(root, 'packages', p, 'src', 'index.ts')),
+    tsconfig: join(docs, 'tsconfig.typedoc.json'),
+    plugin: ['typedoc-plugin-markdown'],
+    out: join(site, 'api'),
+    readme: 'none',
+    entryFileName: 'index.md',
+    hidePageHeader: true,
+    hideBreadcrumbs: true,
+    useCodeBlocks: true,
+    excludePrivate: true,
+    excludeInternal: true,
+    skipErrorChecking: true,
+    disableSources: true,
+    logLevel: 'Warn',
+  } as never);
+  const project = await app.convert();
+  if (!project) throw new Error('TypeDoc failed to convert the packages');
+  await app.generateOutputs(project);
+  // Vue must not read "<T>" or "{{" in generated pages as template syntax.
+  const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith('.md') ? [join(d, e.name)] : []));
+  const pkgName = (text: string) => text.replace(/\[(core|backend-cuda|backend-webgpu|backend-tf)\/src\]/g, '[@dpmambair/$1]').replace(/^# (core|backend-cuda|backend-webgpu|backend-tf)\/src$/m, '# @dpmambair/$1').replace(/^# dpmambair$/m, '# API reference');
+  for (const f of walk(join(site, 'api'))) writeFileSync(f, escapeForVue(pkgName(readFileSync(f, 'utf8'))));
+}
+
+if (args.has('--prepare-only')) {
+  step('prepared (no vitepress build)');
+} else {
+  step('vitepress build');
+  const { build } = await import('vitepress');
+  await build(site);
+  step(`built: ${relative(root, join(site, '.vitepress', 'dist'))}`);
+}

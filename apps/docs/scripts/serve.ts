@@ -1,0 +1,25 @@
+/**
+ * Serves the built site (site/.vitepress/dist) from 127.0.0.1, with the static server of
+ * backend-webgpu's browser test harness. `npm run preview` keeps it running; tests import it.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startStaticServer, type StaticServer } from '../../../packages/backend-webgpu/src/testing/server.js';
+
+export const DIST = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'site', '.vitepress', 'dist');
+
+export async function serveSite(dist = DIST): Promise<StaticServer> {
+  if (!existsSync(join(dist, 'index.html'))) throw new Error(`${dist} has no index.html: build the site first (npm run build -w @dpmambair/docs)`);
+  const server = await startStaticServer({ mounts: { '/': dist } });
+  // The harness serves files, not folders: '/' -> '/index.html'.
+  server.files['/'] = { body: (await import('node:fs')).readFileSync(join(dist, 'index.html')), type: 'text/html; charset=utf-8' };
+  return server;
+}
+
+export const builtAt = (dist = DIST) => statSync(join(dist, 'index.html')).mtime;
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  const server = await serveSite();
+  console.log(`serving ${DIST} at ${server.url}/ (Ctrl-C to stop)`);
+}
