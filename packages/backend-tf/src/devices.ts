@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Device } from '@dpmambair/core';
+import { registerLayerNormKernels } from './layernorm.js';
 import { registerScanKernels } from './scan/register.js';
 
 /** The tfjs devices this package serves, each mapped to one tfjs backend name. */
@@ -114,6 +115,7 @@ async function initBackend(device: TfDevice): Promise<void> {
   probe.dispose();
   if (values[0] !== 2 || values[1] !== 3) throw new Error(`tfjs backend '${name}' computed 1+1=${values[0]}`);
   registerScanKernels(name);
+  registerLayerNormKernels(name);
   if (previous && previous !== name) await tf.setBackend(previous);
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { OP_NAMES, type Graph, type Node, type OpName, type ParamStore, type Tensor, type Value } from '@dpmambair/core';
+import { layerNorm } from './layernorm.js';
 import { selectiveScan } from './scan/register.js';
 
 /**
@@ -200,12 +201,6 @@ export function linear(x: tf.Tensor, wT: tf.Tensor, b?: tf.Tensor): tf.Tensor {
   return tf.reshape(y, [...x.shape.slice(0, -1), outF]);
 }
 
-function layerNorm(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, eps: number): tf.Tensor {
-  const mean = tf.mean(x, -1, true);
-  const centred = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(centred), -1, true);
-  return tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, eps))), w), b);
-}
 
 function mean(s: Slot, axes: number[], keepDims: boolean): Slot {
   if (s.nhwc) {
