@@ -304,10 +304,46 @@ def input_psnr_table(per_type=100, sizes=(128, 256)):
     return res
 
 
+def report(readme=os.path.join(HERE, "README.md")):
+    """Fill the table between the EVALUATION markers of models/README.md from results/*.json."""
+    with open(os.path.join(RESULTS_DIR, "baselines.json")) as f:
+        base = json.load(f)
+    mpath = os.path.join(RESULTS_DIR, "model-small.json")
+    model = None
+    if os.path.exists(mpath):
+        with open(mpath) as f:
+            model = json.load(f)
+    lines = ["<!-- EVALUATION:BEGIN (written by `evaluate.py report`) -->",
+             "PSNR (dB) / SSIM against the clean reference, mean over the 12 images of each type of the",
+             "fixed PNG set (`evaluate.py make-val`).", "",
+             "| type | input | classical baseline | baseline method | DPMambaIR-small |",
+             "| --- | --- | --- | --- | --- |"]
+    for t, v in base["summary"].items():
+        m = model["summary"].get(t) if model else None
+        meth = base["baselines"].get(t, "")
+        mm = f"{m['psnr_output']:.2f} / {m['ssim_output']:.3f}" if m else "pending"
+        lines.append(f"| {t} | {v['psnr_input']:.2f} / {v['ssim_input']:.3f} | "
+                     f"{v['psnr_baseline']:.2f} / {v['ssim_baseline']:.3f} | {meth} | {mm} |")
+    if model:
+        tr = model.get("training", {})
+        lines += ["", f"Weights: `{model['weights']}`, stage {tr.get('stage')}, iterations {tr.get('iterations')}, "
+                      f"minutes {tr.get('minutes')}, exported {tr.get('date')}."]
+    lines.append("<!-- EVALUATION:END -->")
+    with open(readme) as f:
+        text = f.read()
+    a = text.index("<!-- EVALUATION")
+    b = text.find("<!-- EVALUATION:END -->")
+    end = b + len("<!-- EVALUATION:END -->") if b >= 0 else len(text)
+    text = text[:a] + "\n".join(lines) + "\n" + text[end:].lstrip("\n")
+    with open(readme, "w") as f:
+        f.write(text)
+    print("\n".join(lines))
+
+
 def main():
     maybe_reexec()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("cmd", choices=["make-val", "baselines", "model", "input-psnr"])
+    ap.add_argument("cmd", choices=["make-val", "baselines", "model", "input-psnr", "report"])
     ap.add_argument("weights", nargs="?", default=os.path.join(HERE, "weights", "small.json"))
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--save-outputs", default=None, help="directory for restored PNGs (model)")
@@ -318,6 +354,8 @@ def main():
         run_baselines()
     elif args.cmd == "model":
         run_model(args.weights, args.device, args.save_outputs)
+    elif args.cmd == "report":
+        report()
     else:
         input_psnr_table()
 
