@@ -18,7 +18,7 @@ function record(over: Partial<BenchRecord>): BenchRecord {
     runtime: 'node',
     backend: 'onnxruntime-node',
     date: '2026-01-01T00:00:00.000Z',
-    host: { cpu: 'Test CPU', cores: 2, platform: 'linux x64', runtimeVersion: 'Node v20', loadAverage: [2.5] },
+    host: { cpu: 'Test CPU', cores: 2, platform: 'linux x64', runtimeVersion: 'Node v20', loadAverage: [2.5], trainingJobRunning: true },
     model: { name: 'small', source: 'models/weights/small.json', trained: true },
     sessionMs: 500,
     warmup: { size: 256, firstMs: 3000, steadyMs: 1500 },

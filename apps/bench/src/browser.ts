@@ -21,7 +21,7 @@ import { startStaticServer, type StaticFile } from '../../../packages/backend-we
 import { compareOutputs } from './agreement.js';
 import { bundleEntry } from './bundle.js';
 import { DEFAULT_MEASURE, resizeBilinear } from './measure.js';
-import { baseImage, loadEvalSet, readModelFiles, REPO_ROOT, RESULTS_DIR } from './node-io.js';
+import { baseImage, loadEvalSet, readModelFiles, REPO_ROOT, RESULTS_DIR, trainingJobRunning } from './node-io.js';
 import { writeRecord, writeReport } from './results.js';
 import { RECORD_SCHEMA, type BenchRecord } from './types.js';
 
@@ -119,6 +119,7 @@ try {
     const tag = `--dpm-bench=${process.pid}-${device}`;
     console.error(`[${elapsed()}] ${device}: starting${emulated ? ' (CPU-emulated GPU: one small size only)' : ''}`);
     const wallStart = performance.now();
+    const training = trainingJobRunning();
     const browser = await launchChromium({ webgpu: device === 'webgpu' || device === 'tf-webgpu', args: [tag] });
     try {
       const page = await browser.newPage();
@@ -159,7 +160,7 @@ try {
         backend: device.startsWith('tf-') ? 'tfjs' : 'onnxruntime-web',
         ...(emulated ? { emulated: EMULATION } : {}),
         date: new Date().toISOString(),
-        host: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, platform: `${os.platform()} ${os.arch()}`, runtimeVersion: `Chromium ${browser.version()}`, threads: r.crossOriginIsolated ? undefined : 1, loadAverage: os.loadavg().map((v) => Math.round(v * 100) / 100) },
+        host: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, platform: `${os.platform()} ${os.arch()}`, runtimeVersion: `Chromium ${browser.version()}`, threads: r.crossOriginIsolated ? undefined : 1, loadAverage: os.loadavg().map((v) => Math.round(v * 100) / 100), trainingJobRunning: training || trainingJobRunning() },
         model: { name: files.name, source: files.source, trained: files.trained },
         sessionMs: r.sessionMs,
         warmup: r.warmup,

@@ -1,5 +1,5 @@
 /** Node-side inputs of the bench: the model files, the benchmark photo, the evaluation set. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
@@ -79,4 +79,22 @@ export async function loadEvalSet(dir = EVAL_DIR): Promise<{ set: string; pairs:
     pairs.push({ name: it.name, degradation: it.degradation, input: await readPng(join(dir, it.input)), reference: await readPng(join(dir, it.reference)) });
   }
   return { set: m.description, pairs };
+}
+
+/** Whether models/train.py (or another training job) is running on this machine: it competes for the CPU. */
+export function trainingJobRunning(): boolean {
+  try {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        if (/train\.py/.test(cmd)) return true;
+      } catch {
+        // gone
+      }
+    }
+  } catch {
+    // no /proc
+  }
+  return false;
 }

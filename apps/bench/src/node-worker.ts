@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createSession, loadModel, type Device } from '@dpmambair/core';
 import { DEFAULT_MEASURE, measure } from './measure.js';
-import { baseImage, loadEvalSet, readModelFiles } from './node-io.js';
+import { baseImage, loadEvalSet, readModelFiles, trainingJobRunning } from './node-io.js';
 import { RECORD_SCHEMA, type BenchRecord } from './types.js';
 
 const { values } = parseArgs({
@@ -27,6 +27,7 @@ const device = values.device as Device;
 if (!device || !values.out) throw new Error('usage: node-worker --device DEV --out DIR');
 const log = (line: string) => process.stderr.write(`  [${device}] ${line}\n`);
 const wallStart = performance.now();
+const training = trainingJobRunning();
 const baselineRssMB = process.memoryUsage().rss / 2 ** 20;
 
 const BACKEND: Record<string, string> = { cuda: 'onnxruntime-node', cpu: 'onnxruntime-node', 'tf-cpu': 'tfjs', 'tf-wasm': 'tfjs' };
@@ -63,7 +64,7 @@ const record: BenchRecord = {
   runtime: 'node',
   backend: BACKEND[device] ?? 'unknown',
   date: new Date().toISOString(),
-  host: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, platform: `${os.platform()} ${os.arch()}`, runtimeVersion: `Node ${process.version}`, loadAverage: os.loadavg().map((v) => Math.round(v * 100) / 100) },
+  host: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, platform: `${os.platform()} ${os.arch()}`, runtimeVersion: `Node ${process.version}`, loadAverage: os.loadavg().map((v) => Math.round(v * 100) / 100), trainingJobRunning: training || trainingJobRunning() },
   model: { name: files.name, source: files.source, trained: files.trained },
   sessionMs: m.sessionMs,
   warmup: m.warmup,

@@ -98,11 +98,16 @@ export function renderReport(records: BenchRecord[], options: ReportOptions = {}
   const dates = rs.map((r) => r.date).sort();
   out.push(`Model: ${models.join('; ')}.  `, `Host: ${hosts.join('; ')}.  `, `Runs: ${dates[0]} to ${dates[dates.length - 1]}.`, '');
   const loads = rs.flatMap((r) => r.host.loadAverage?.[0] ?? []);
+  const training = rs.filter((r) => r.host.trainingJobRunning).map(label);
   out.push(
     '> **Read these numbers as a floor, not a ceiling.** They were measured on a small shared CPU machine' +
       (loads.length ? ` (1-minute load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} during the runs)` : '') +
-      ' where a model training job was running in the background (niced) and competing for the same cores; ' +
-      'an idle machine is faster. Rows marked **[CPU-emulated]** ran a GPU API (WebGPU or WebGL) on SwiftShader, a CPU ' +
+      (training.length === rs.length
+        ? ' while a model training job (`models/train.py`, niced) was running in the background and competing for the same cores'
+        : training.length
+          ? ` while a model training job (\`models/train.py\`, niced) competed for the same cores during the runs of ${training.join(', ')}`
+          : '') +
+      '; an idle machine is faster. Rows marked **[CPU-emulated]** ran a GPU API (WebGPU or WebGL) on SwiftShader, a CPU ' +
       'software rasteriser: they show that the device works, never how fast a GPU is.',
     '',
   );

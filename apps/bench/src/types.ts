@@ -50,6 +50,8 @@ export interface BenchRecord {
     runtimeVersion: string;
     threads?: number;
     loadAverage?: number[];
+    /** Whether a model training job (models/train.py) was running on this machine during the run. */
+    trainingJobRunning?: boolean;
   };
   model: { name: string; source: string; trained: boolean };
   /** Compiling both graphs (session creation), ms. */
