@@ -220,6 +220,7 @@ export function mountDemo(root: HTMLElement, options: DemoOptions): () => void {
   function showBefore(img: RgbImage) {
     shown = img;
     ($('slider') as HTMLInputElement).hidden = true;
+    delete $('compare').dataset.restored;
     toCanvas(img, $('before') as HTMLCanvasElement);
     $('compare').hidden = false;
     ($('after') as HTMLCanvasElement).width = img.width;
@@ -368,6 +369,7 @@ export function mountDemo(root: HTMLElement, options: DemoOptions): () => void {
       const ms = performance.now() - tRestore;
       toCanvas(restored, $('after') as HTMLCanvasElement);
       ($('slider') as HTMLInputElement).hidden = false;
+      $('compare').dataset.restored = 'true';
       setSlider(50);
       const changed = meanAbsDiff(source, restored);
       root.dataset.changed = String(changed);
