@@ -2,8 +2,8 @@
  * Serves the built site (site/.vitepress/dist) from 127.0.0.1, with the static server of
  * backend-webgpu's browser test harness. `npm run preview` keeps it running; tests import it.
  */
-import { existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startStaticServer, type StaticServer } from '../../../packages/backend-webgpu/src/testing/server.js';
 
@@ -12,8 +12,11 @@ export const DIST = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'site
 export async function serveSite(dist = DIST): Promise<StaticServer> {
   if (!existsSync(join(dist, 'index.html'))) throw new Error(`${dist} has no index.html: build the site first (npm run build -w @dpmambair/docs)`);
   const server = await startStaticServer({ mounts: { '/': dist } });
-  // The harness serves files, not folders: '/' -> '/index.html'.
-  server.files['/'] = { body: (await import('node:fs')).readFileSync(join(dist, 'index.html')), type: 'text/html; charset=utf-8' };
+  // The harness serves files, not folders: '/' -> '/index.html'; and it does not know SVG's type
+  // (browsers refuse <img> SVG sent as application/octet-stream): serve those from memory.
+  server.files['/'] = { body: readFileSync(join(dist, 'index.html')), type: 'text/html; charset=utf-8' };
+  const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
+  for (const f of walk(dist).filter((f) => f.endsWith('.svg'))) server.files['/' + relative(dist, f).split(sep).join('/')] = { body: readFileSync(f), type: 'image/svg+xml' };
   return server;
 }
 
