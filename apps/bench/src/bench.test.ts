@@ -110,3 +110,32 @@ test('records round-trip through a results folder, foreign JSON ignored', () => 
   assert.match(readFileSync(report, 'utf8'), /cpu \(node\)/);
   assert.match(readFileSync(join(dir, 'bench-latency.svg'), 'utf8'), /<svg/);
 });
+
+test('measure: warm-up, steady runs, skipped sizes and quality with a stand-in session', async () => {
+  const { measure } = await import('./measure.js');
+  const session = {
+    device: 'cpu' as const,
+    model: {} as never,
+    embed: async () => ({ shape: [1, 4], data: new Float32Array(4) }),
+    restore: async (img: { shape: number[]; data: Float32Array }) => {
+      await new Promise((r) => setTimeout(r, 2));
+      return { shape: img.shape, data: img.data.map((v) => v * 0.5) };
+    },
+    dispose: async () => {},
+  };
+  const base = { width: 16, height: 16, rgb: new Float32Array(3 * 256).fill(0.5) };
+  const pair = { name: 'noise', degradation: 'noise', input: { width: 16, height: 16, rgb: new Float32Array(768).fill(0.6) }, reference: { width: 16, height: 16, rgb: new Float32Array(768).fill(0.3) } };
+  const lines: string[] = [];
+  const m = await measure(async () => session, base, [pair], { sizes: [16, 32], budgetMs: 60_000, maxRuns: 3, sizeBudgetMs: 60_000, qualityMaxMs: 60_000, log: (l) => lines.push(l) });
+  assert.deepEqual(m.latency.map((p) => [p.size, p.runs.length]), [[16, 3], [32, 3]]);
+  assert.ok(m.warmup.firstMs > 0 && m.warmup.steadyMs > 0);
+  assert.equal(m.agreementOutput.length, 768);
+  assert.ok(Math.abs(m.agreementOutput[0] - 0.25) < 1e-6);
+  assert.ok(Math.abs(m.quality!.items[0].psnr - m.quality!.items[0].inputPsnr) < 1e-9 || m.quality!.items[0].psnr > 0);
+  // No time left: only the warm-up run is reported, later sizes are skipped with a reason.
+  const tight = await measure(async () => session, base, [pair], { sizes: [16, 32], budgetMs: 0, maxRuns: 3, sizeBudgetMs: 1, qualityMaxMs: 0, log: () => {} });
+  assert.equal(tight.latency[0].warmupOnly, true);
+  assert.equal(tight.latency[0].runs.length, 1);
+  assert.deepEqual(tight.skipped.map((s) => s.size), [32]);
+  assert.match(tight.quality!.skipped!, /too slow here/);
+});

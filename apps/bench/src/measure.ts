@@ -126,6 +126,14 @@ export async function measure(openSession: () => Promise<ModelSession>, base: Rg
       }
       const runs: number[] = [];
       const sizeStart = now();
+      if (warmup.size === size && warmup.firstMs > opts.budgetMs - (now() - start)) {
+        // Not even one more run fits: report the warm-up run, marked as such.
+        warmup.steadyMs = NaN;
+        latency.push({ size, runs: [Math.round(warmup.firstMs * 10) / 10], medianMs: warmup.firstMs, mpPerS: mpPerSecond(size, warmup.firstMs), warmupOnly: true });
+        opts.log(`${size}px: no steady-state run fits in the budget; reporting the warm-up run`);
+        last = { size, ms: warmup.firstMs };
+        continue;
+      }
       while (runs.length < opts.maxRuns) {
         t = now();
         await restoreImage(session, image);
@@ -146,8 +154,9 @@ export async function measure(openSession: () => Promise<ModelSession>, base: Rg
     if (!warmup || !agreementOutput) throw new Error('no size was measured');
 
     let quality: Measured['quality'];
-    if (warmup.steadyMs > opts.qualityMaxMs) {
-      quality = { items: [], skipped: `too slow here: ${s(warmup.steadyMs)} per ${warmup.size}px image (limit ${s(opts.qualityMaxMs)}); its agreement with cpu stands in for quality` };
+    const perImage = Number.isFinite(warmup.steadyMs) ? warmup.steadyMs : warmup.firstMs;
+    if (perImage > opts.qualityMaxMs) {
+      quality = { items: [], skipped: `too slow here: ${s(perImage)} per ${warmup.size}px image (limit ${s(opts.qualityMaxMs)}); its agreement with cpu stands in for quality` };
       opts.log(`quality set skipped: ${quality.skipped}`);
     } else {
       const items: QualityItem[] = [];

@@ -27,8 +27,11 @@ const { values } = parseArgs({
     weights: { type: 'string' },
     quick: { type: 'boolean', default: false },
     out: { type: 'string' },
+    total: { type: 'string' },
   },
 });
+/** Whole-run time target (s): each device's budget is capped so the run ends in about this time. */
+const totalS = Number(values.total ?? (values.quick ? 180 : 480));
 const outDir = values.out ?? RESULTS_DIR;
 const budget = values.budget ?? (values.quick ? '40' : '200');
 const sizes = values.sizes ?? (values.quick ? '256,512' : undefined);
@@ -48,9 +51,9 @@ async function cudaAvailable(): Promise<string | true> {
   }
 }
 
-function runWorker(device: string, tmp: string): Promise<void> {
+function runWorker(device: string, tmp: string, budgetS: string): Promise<void> {
   const worker = fileURLToPath(new URL('./node-worker.ts', import.meta.url));
-  const args = ['--import', 'tsx', worker, '--device', device, '--out', tmp, '--budget', budget];
+  const args = ['--import', 'tsx', worker, '--device', device, '--out', tmp, '--budget', budgetS];
   if (sizes) args.push('--sizes', sizes);
   if (values.weights) args.push('--weights', values.weights);
   return new Promise((resolve, reject) => {
@@ -74,9 +77,14 @@ try {
         continue;
       }
     }
-    console.error(`[${elapsed()}] ${device}: starting`);
+    // Share what is left of the whole-run target among the devices still to run (quality set,
+    // process start and model loading come on top of the latency budget: keep 25% for them).
+    const left = totalS - (performance.now() - t0) / 1000;
+    const devicesLeft = wanted.length - wanted.indexOf(device);
+    const budgetS = String(Math.max(20, Math.min(Number(budget), Math.floor((0.75 * left) / devicesLeft))));
+    console.error(`[${elapsed()}] ${device}: starting (latency budget ${budgetS} s)`);
     try {
-      await runWorker(device, tmp);
+      await runWorker(device, tmp, budgetS);
     } catch (e) {
       console.error(`[${elapsed()}] ${device}: FAILED: ${(e as Error).message}`);
       continue;

@@ -9,6 +9,8 @@ export interface LatencyPoint {
   medianMs: number;
   /** Megapixels restored per second at the median time. */
   mpPerS: number;
+  /** Set when no steady-state run fitted in the budget: `runs` holds the warm-up (first) run only. */
+  warmupOnly?: boolean;
 }
 
 export interface SkippedSize {
