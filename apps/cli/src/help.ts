@@ -25,7 +25,8 @@ Options:
                           (default 100M; accepts 100000000, 100M, 500k)
       --force             overwrite existing outputs (never an input)
       --json              one JSON object per input on stdout:
-                          {input, output, width, height, ms, device, ok, error}
+                          {input, output, width, height, ms, device, ok, error};
+                          no progress (warnings and errors still go to stderr)
       --quiet             no progress and no warnings (errors are still printed)
   -h, --help              this help
 

@@ -28,6 +28,14 @@ export async function main(argv: string[]): Promise<ExitCode> {
     process.stdout.write(`${cliVersion()}\n`);
     return EXIT.OK;
   }
+  if (args.command === 'info') {
+    try {
+      return await runInfo(args); // Ctrl-C: the default (immediate exit); nothing is written
+    } catch (e) {
+      stderr(`dpmambair: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      return EXIT.FAILED;
+    }
+  }
 
   const controller = new AbortController();
   let interrupts = 0;
@@ -41,8 +49,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
   };
   process.on('SIGINT', onSigint);
   try {
-    if (args.command === 'info') return await runInfo(args);
-    const progress = Progress.forStream(process.stderr, args.json || args.quiet);
+    const progress = Progress.forStream(process.stderr, args);
     const report = (r: FileResult) => {
       if (args.json) process.stdout.write(`${JSON.stringify(r)}\n`);
     };

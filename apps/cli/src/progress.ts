@@ -28,10 +28,20 @@ export class Progress {
   constructor(
     readonly mode: ProgressMode,
     private readonly stream: NodeJS.WriteStream = process.stderr,
+    /** Warnings (an untrained model) are shown unless --quiet, also with --json. */
+    private readonly warnings = true,
   ) {}
 
-  static forStream(stream: NodeJS.WriteStream, silent: boolean): Progress {
-    return new Progress(silent ? 'silent' : stream.isTTY ? 'bar' : 'lines', stream);
+  static forStream(stream: NodeJS.WriteStream, options: { json: boolean; quiet: boolean }): Progress {
+    const mode = options.json || options.quiet ? 'silent' : stream.isTTY ? 'bar' : 'lines';
+    return new Progress(mode, stream, !options.quiet);
+  }
+
+  /** A warning: shown unless --quiet. */
+  warn(text: string): void {
+    if (!this.warnings) return;
+    this.clear();
+    this.stream.write(`${text}\n`);
   }
 
   /** A note (warning, device in use); not shown in silent mode. */

@@ -50,6 +50,8 @@ describe('restore the sample photograph with the embedded model', () => {
     assert.ok(Number.isInteger(result.ms) && result.ms > 0);
     assert.ok(existsSync(result.output));
     assert.doesNotMatch(r.stderr, /\[1\/1\]/, 'no progress with --json');
+    // Only the untrained-model warning, if any, goes to stderr.
+    assert.equal(r.stderr.trim() === '', !untrained);
   });
 });
 

@@ -39,7 +39,7 @@ async function openSession(args: RestoreArgs, progress: Progress): Promise<Model
     if (failed) throw new LoadError(`device '${args.device}' is not available: ${failed}`);
   }
   const loaded = await loadModelFile(args.model);
-  if (loaded.untrained) progress.note(`dpmambair: warning: ${untrainedWarning(loaded)}`);
+  if (loaded.untrained) progress.warn(`dpmambair: warning: ${untrainedWarning(loaded)}`);
   try {
     const { session, warnings } = await createSession(loaded.model, args.device);
     for (const w of warnings) progress.note(`dpmambair: note: ${w}`);
