@@ -8,7 +8,7 @@ import { runCli, SAMPLES, tempDir } from './testing.js';
 
 describe('info', () => {
   test('--json: every device with availability and reason, the model, its cost and training, versions', async () => {
-    const r = await runCli(['info', '--json'], { env: { DPMAMBAIR_PROBE_TIMEOUT_MS: '8000' } });
+    const r = await runCli(['info', '--json'], { env: { DPMAMBAIR_PROBE_TIMEOUT_MS: '4000' } });
     assert.equal(r.code, 0, r.stderr);
     const info = JSON.parse(r.stdout);
     assert.deepEqual(info.devices.map((d: { device: string }) => d.device), DEVICE_NAMES);
@@ -32,7 +32,7 @@ describe('info', () => {
   });
 
   test('human-readable, and exit 3 with a model that cannot be loaded (devices still listed)', async () => {
-    const r = await runCli(['info', '--model', '/nonexistent.json'], { env: { DPMAMBAIR_PROBE_TIMEOUT_MS: '8000' } });
+    const r = await runCli(['info', '--model', '/nonexistent.json'], { env: { DPMAMBAIR_PROBE_TIMEOUT_MS: '4000' } });
     assert.equal(r.code, 3);
     assert.match(r.stdout, /^Devices:\n {2}cuda +no +/m);
     assert.match(r.stdout, /^ {2}cpu +yes +onnxruntime-node$/m);
