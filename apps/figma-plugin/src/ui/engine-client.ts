@@ -47,6 +47,8 @@ export class EngineClient {
   private started?: Promise<Started>;
   private startedPref?: DevicePreference;
   private nextId = 1;
+  /** What happened on cancels ('stopped at a tile boundary' / 'worker terminated'), for diagnostics and tests. */
+  readonly events: string[] = [];
   private readonly pending = new Map<number, { resolve(r: EngineResult): void; reject(e: Error): void; onProgress(p: RestoreProgress): void; aborted?: () => void }>();
 
   constructor(
@@ -187,9 +189,13 @@ export class EngineClient {
             if (!this.pending.has(id)) return;
             this.pending.delete(id);
             this.dropWorker();
+            this.events.push('worker terminated');
             reject(abortError());
           }, ABORT_GRACE_MS);
-          entry.aborted = () => clearTimeout(timer);
+          entry.aborted = () => {
+            clearTimeout(timer);
+            this.events.push('stopped at a tile boundary');
+          };
           worker.postMessage({ type: 'abort', id } satisfies EngineRequest);
         },
         { once: true },

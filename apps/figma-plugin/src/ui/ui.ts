@@ -81,8 +81,8 @@ ui.devBanner.hidden = !build.development;
 const post = (message: UiToMain) => parent.postMessage({ pluginMessage: message }, '*');
 
 /** State the Chromium test and the screenshots read (body[data-state]; window.__dpm). */
-const stats: { state: string; device?: string; where?: string; loadMs?: number; restores: { width: number; height: number; ms: number; tiles: number }[]; error?: string; lastApplied?: unknown } = { state: 'idle', restores: [] };
-(window as unknown as { __dpm: typeof stats }).__dpm = stats;
+const stats: { cancelMs?: number; cancelClickedAt?: number; state: string; device?: string; where?: string; loadMs?: number; restores: { width: number; height: number; ms: number; tiles: number }[]; error?: string; lastApplied?: unknown } = { state: 'idle', restores: [] };
+(window as unknown as { __dpm: typeof stats & { engineEvents: string[] } }).__dpm = Object.assign(stats, { engineEvents: engine.events });
 function setState(state: string): void {
   stats.state = state;
   document.body.dataset.state = state;
@@ -299,6 +299,7 @@ interface Job {
   ctl: AbortController;
   applied: Deferred<Extract<MainToUi, { type: 'applied' }>>;
   t0: number;
+  cancelAt?: number;
 }
 
 const abortError = () => new DOMException('restore cancelled', 'AbortError');
@@ -388,6 +389,7 @@ async function runJob(j: Job): Promise<void> {
   } catch (e) {
     if (isAbort(e) || signal.aborted) {
       post({ type: 'cancelled', jobId: j.id });
+      if (j.cancelAt !== undefined) stats.cancelMs = Math.round(performance.now() - j.cancelAt);
       showProgress(meter.fraction(), 'Cancelled.');
       setStatus('Cancelled. Nothing was changed.');
       setState('cancelled');
@@ -416,7 +418,10 @@ ui.cancel.addEventListener('click', () => {
   if (!job) return;
   ui.cancel.disabled = true;
   showProgress(undefined, 'Cancelling…');
+  const t = performance.now();
+  stats.cancelClickedAt = Date.now();
   job.ctl.abort();
+  job.cancelAt = t;
 });
 
 window.addEventListener('message', (event: MessageEvent) => {

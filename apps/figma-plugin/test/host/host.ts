@@ -21,6 +21,8 @@ export interface HostOptions {
   extras?: boolean;
   /** Select the image when the page opens (default true). */
   select?: boolean;
+  /** Also add (unselected) 'Astronaut (large)': the crop upsampled to this size, for long jobs. */
+  large?: number;
 }
 
 async function loadPixels(url: string): Promise<ImageBitmap> {
@@ -61,6 +63,7 @@ export class Host {
   readonly figma = new FakeFigma();
   iframe!: HTMLIFrameElement;
   photo!: FakeNode;
+  large?: FakeNode;
   clean!: RgbImage;
   noisy!: RgbImage;
   originalHash!: string;
@@ -77,6 +80,10 @@ export class Host {
     this.originalHash = image.hash;
     const board = figma.node('FRAME', 'Moodboard', { width: 1600, height: 900, fills: [{ type: 'SOLID' } as PaintLike] });
     this.photo = figma.node('RECTANGLE', 'Astronaut (noisy)', { fills: [figma.imagePaint(image.hash, { scaleMode: 'FILL' })], x: 40, y: 40, width: 400, height: 400 }, board);
+    if (options.large) {
+      const big = figma.addImage(await pngOf(canvasOf(noisyBmp, x, y, size, options.large)));
+      this.large = figma.node('RECTANGLE', 'Astronaut (large)', { fills: [figma.imagePaint(big.hash)], x: 480, y: 40, width: 400, height: 400 }, board);
+    }
     const selected = [this.photo];
     if (options.extras) {
       const gif = figma.addImage(fakeGifBytes(120, 120));
@@ -110,8 +117,12 @@ export class Host {
     if (options.select !== false) figma.select(...selected);
   }
 
-  select(which: 'photo' | 'none'): void {
-    this.figma.select(...(which === 'photo' ? [this.photo] : []));
+  select(which: 'photo' | 'large' | 'none'): void {
+    this.figma.select(...(which === 'photo' ? [this.photo] : which === 'large' && this.large ? [this.large] : []));
+  }
+
+  largeHash(): string | null | undefined {
+    return this.large ? (this.large.fills as readonly PaintLike[])[0].imageHash : undefined;
   }
 
   currentHash(): string | null | undefined {

@@ -49,6 +49,7 @@ export async function startSession(options: { webgpu?: boolean } = {}): Promise<
     files: {
       '/': { body: '<!doctype html><meta charset="utf-8"><title>Figma (fake host)</title><body style="margin:0;background:#e5e5e5"><script src="/host.js"></script></body>', type: 'text/html; charset=utf-8' },
       '/host.js': { body: hostJs },
+      '/favicon.ico': { body: '', type: 'image/x-icon' },
       '/ui.html': { body: builtUi(), type: 'text/html; charset=utf-8' },
     },
     mounts: { '/samples/': join(ROOT, 'samples') },
