@@ -45,7 +45,14 @@ const model = await loadModel(files.manifestText, files.safetensors, files.sourc
 const [base, evalSet] = [await baseImage(), await loadEvalSet()];
 const notes: string[] = [];
 const logger = console.log;
-console.log = (...a: unknown[]) => process.stderr.write(a.join(' ') + '\n'); // keep stdout clean
+// Keep stdout clean, and drop tfjs's advert for tfjs-node (its binary download fails offline anyway).
+const quiet = (...a: unknown[]) => {
+  const text = a.join(' ');
+  if (!/tfjs-node|^=+$|looks like you are running TensorFlow\.js/.test(text.trim())) process.stderr.write(text + '\n');
+};
+console.log = quiet;
+const warnBefore = console.warn;
+console.warn = quiet;
 
 const m = await measure(async () => (await createSession(model, device)).session, base, evalSet.pairs, {
   ...DEFAULT_MEASURE,
@@ -54,6 +61,7 @@ const m = await measure(async () => (await createSession(model, device)).session
   log,
 });
 console.log = logger;
+console.warn = warnBefore;
 if (device === 'tf-cpu') notes.push('tfjs-backend-cpu is plain JavaScript (no SIMD, no threads): expect it to be the slowest device by far.');
 if (device === 'tf-wasm') notes.push('tfjs-backend-wasm in Node: XNNPACK with SIMD; the selective scan is a JS kernel (backend-tf).');
 if (device === 'cpu') notes.push('onnxruntime-node CPU execution provider with its default thread pool (all cores); the selective scan is com.microsoft.LinearAttention.');
