@@ -161,7 +161,7 @@ try {
         ...(emulated ? { emulated: EMULATION } : {}),
         date: new Date().toISOString(),
         host: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, platform: `${os.platform()} ${os.arch()}`, runtimeVersion: `Chromium ${browser.version()}`, threads: r.crossOriginIsolated ? undefined : 1, loadAverage: os.loadavg().map((v) => Math.round(v * 100) / 100), trainingJobRunning: training || trainingJobRunning() },
-        model: { name: files.name, source: files.source, trained: files.trained },
+        model: { name: files.name, source: files.source, trained: files.trained, sha256: files.sha256 },
         sessionMs: r.sessionMs,
         warmup: r.warmup,
         latency: r.latency,

@@ -1,5 +1,5 @@
 /** Node-side inputs of the bench: the model files, the benchmark photo, the evaluation set. */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
@@ -15,6 +15,7 @@ export const GOLDEN_WEIGHTS = join(REPO_ROOT, 'models', 'golden', 'small', 'weig
 export interface ModelFiles {
   manifestText: string;
   safetensors: Uint8Array;
+  sha256: string;
   /** Path relative to the repository root. */
   source: string;
   trained: boolean;
@@ -34,7 +35,7 @@ export async function readModelFiles(explicit?: string): Promise<ModelFiles> {
     const [[file, sha]] = Object.entries(manifest.files);
     const safetensors = new Uint8Array(readFileSync(join(dirname(path), file)));
     if ((await sha256Hex(safetensors)) === sha || attempt >= 5) {
-      return { manifestText, safetensors, source: path.slice(REPO_ROOT.length + 1), trained: !path.includes(`${join('models', 'golden')}`), name: manifest.config.name };
+      return { manifestText, safetensors, sha256: sha, source: path.startsWith(REPO_ROOT) ? path.slice(REPO_ROOT.length + 1) : path, trained: !path.includes(`${join('models', 'golden')}`), name: manifest.config.name };
     }
     await new Promise((r) => setTimeout(r, 2000)); // being rewritten by the training run
   }
@@ -97,4 +98,18 @@ export function trainingJobRunning(): boolean {
     // no /proc
   }
   return false;
+}
+
+/**
+ * Copies a consistent snapshot of the model into `dir` (the training run may rewrite
+ * models/weights/ during a bench run; every device must measure the same weights).
+ */
+export function snapshotModel(files: ModelFiles, dir: string): string {
+  const manifest = JSON.parse(files.manifestText) as { files: Record<string, string> };
+  const [[file]] = Object.entries(manifest.files);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, file), files.safetensors);
+  const path = join(dir, 'model.json');
+  writeFileSync(path, files.manifestText);
+  return path;
 }

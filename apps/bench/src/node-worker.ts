@@ -21,6 +21,8 @@ const { values } = parseArgs({
     budget: { type: 'string' },
     sizes: { type: 'string' },
     weights: { type: 'string' },
+    'model-source': { type: 'string' },
+    trained: { type: 'string' },
   },
 });
 const device = values.device as Device;
@@ -73,7 +75,7 @@ const record: BenchRecord = {
   backend: BACKEND[device] ?? 'unknown',
   date: new Date().toISOString(),
   host: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, platform: `${os.platform()} ${os.arch()}`, runtimeVersion: `Node ${process.version}`, loadAverage: os.loadavg().map((v) => Math.round(v * 100) / 100), trainingJobRunning: training || trainingJobRunning() },
-  model: { name: files.name, source: files.source, trained: files.trained },
+  model: { name: files.name, source: values['model-source'] ?? files.source, trained: values.trained ? values.trained === 'true' : files.trained, sha256: files.sha256 },
   sessionMs: m.sessionMs,
   warmup: m.warmup,
   latency: m.latency,

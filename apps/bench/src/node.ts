@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { compareOutputs } from './agreement.js';
-import { RESULTS_DIR } from './node-io.js';
+import { readModelFiles, RESULTS_DIR, snapshotModel } from './node-io.js';
 import { writeRecord, writeReport } from './results.js';
 import type { BenchRecord } from './types.js';
 
@@ -55,7 +55,7 @@ function runWorker(device: string, tmp: string, budgetS: string): Promise<void> 
   const worker = fileURLToPath(new URL('./node-worker.ts', import.meta.url));
   const args = ['--import', 'tsx', worker, '--device', device, '--out', tmp, '--budget', budgetS];
   if (sizes) args.push('--sizes', sizes);
-  if (values.weights) args.push('--weights', values.weights);
+  args.push('--weights', snapshot, '--model-source', model.source, '--trained', String(model.trained));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('error', reject);
@@ -66,6 +66,10 @@ function runWorker(device: string, tmp: string, budgetS: string): Promise<void> 
 console.error(`dpmambair bench (Node): devices ${wanted.join(', ')}; per-device budget ${budget} s; results in ${outDir}`);
 console.error(`load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')} on ${os.cpus().length} cores (a background training job makes every number here pessimistic)`);
 const tmp = mkdtempSync(join(os.tmpdir(), 'dpm-bench-'));
+// One snapshot of the model for every device of this run (the training run rewrites models/weights/).
+const model = await readModelFiles(values.weights);
+const snapshot = snapshotModel(model, join(tmp, 'model'));
+console.error(`model: ${model.source} (sha256 ${model.sha256.slice(0, 12)}…)${model.trained ? '' : ': golden random weights, quality numbers meaningless'}`);
 const records: BenchRecord[] = [];
 const outputs = new Map<string, Float32Array>();
 try {

@@ -93,10 +93,11 @@ export function renderReport(records: BenchRecord[], options: ReportOptions = {}
     out.push('No benchmark records yet: run `npm run bench` and `npm run bench:browser`.', '');
     return out.join('\n');
   }
-  const models = [...new Set(rs.map((r) => `\`${r.model.name}\` from \`${r.model.source}\`${r.model.trained ? '' : ' (random golden weights: timings valid, quality meaningless)'}`))];
+  const models = [...new Set(rs.map((r) => `\`${r.model.name}\` from \`${r.model.source}\`${r.model.sha256 ? ` (sha256 ${r.model.sha256.slice(0, 12)}…)` : ''}${r.model.trained ? '' : ' (random golden weights: timings valid, quality meaningless)'}`))];
   const hosts = [...new Set(rs.map((r) => `${r.host.cpu}, ${r.host.cores} cores, ${r.host.platform}`))];
   const dates = rs.map((r) => r.date).sort();
   out.push(`Model: ${models.join('; ')}.  `, `Host: ${hosts.join('; ')}.  `, `Runs: ${dates[0]} to ${dates[dates.length - 1]}.`, '');
+  if (models.length > 1) out.push('> **Records of different model snapshots are mixed here:** quality and agreement are only comparable between records of the same sha256.', '');
   const loads = rs.flatMap((r) => r.host.loadAverage?.[0] ?? []);
   const training = rs.filter((r) => r.host.trainingJobRunning).map(label);
   out.push(

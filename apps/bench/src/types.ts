@@ -55,7 +55,8 @@ export interface BenchRecord {
     /** Whether a model training job (models/train.py) was running on this machine during the run. */
     trainingJobRunning?: boolean;
   };
-  model: { name: string; source: string; trained: boolean };
+  /** The model measured; `sha256` of its safetensors (every device of one run gets the same snapshot). */
+  model: { name: string; source: string; trained: boolean; sha256?: string };
   /** Compiling both graphs (session creation), ms. */
   sessionMs: number;
   /** First restore (cold: kernels, shapes, allocations) vs the steady-state median at the same size. */
