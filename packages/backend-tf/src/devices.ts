@@ -44,10 +44,21 @@ export function configure(options: TfConfig): void {
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof (globalThis as { window?: unknown }).window === 'undefined';
 
+/**
+ * A Node built-in, loaded so that browser bundlers never see its name: process.getBuiltinModule
+ * where Node has it (20.16+), else a dynamic import of a non-literal specifier.
+ */
+async function nodeBuiltin<T>(name: string): Promise<T> {
+  const p = process as unknown as { getBuiltinModule?: (n: string) => unknown };
+  if (typeof p.getBuiltinModule === 'function') return p.getBuiltinModule(name) as T;
+  const specifier = name;
+  return (await import(/* webpackIgnore: true */ /* @vite-ignore */ specifier)) as T;
+}
+
 async function nodeWasmDir(): Promise<string> {
-  // Resolve the installed package on disk: node_modules/@tensorflow/tfjs-backend-wasm/dist/.
-  const { createRequire } = await import('node:module');
-  const path = await import('node:path');
+  // The installed package on disk: node_modules/@tensorflow/tfjs-backend-wasm/dist/.
+  const { createRequire } = await nodeBuiltin<typeof import('node:module')>('node:module');
+  const path = await nodeBuiltin<typeof import('node:path')>('node:path');
   const require = createRequire(import.meta.url);
   return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')) + path.sep + 'dist' + path.sep;
 }
