@@ -38,8 +38,11 @@ const { values } = parseArgs({
     sizes: { type: 'string' },
     weights: { type: 'string' },
     out: { type: 'string' },
+    total: { type: 'string' },
   },
 });
+/** Whole-run time target (s), shared among the devices still to run. */
+const totalS = Number(values.total ?? (values.quick ? 180 : 360));
 const outDir = values.out ?? RESULTS_DIR;
 const budgetMs = Number(values.budget ?? (values.quick ? 40 : 200)) * 1000;
 const devices: Device[] = values.devices ? (values.devices.split(',') as Device[]) : [...BROWSER_DEVICES, ...(values.emulated ? EMULATED_DEVICES : [])];
@@ -65,6 +68,7 @@ const entry = fileURLToPath(new URL('./browser-page.ts', import.meta.url));
 const bundle = await bundleEntry(entry);
 served['/'] = { body: '<!doctype html><meta charset="utf-8"><title>dpmambair bench</title><script type="module" src="/bench.js"></script>', type: 'text/html; charset=utf-8' };
 served['/bench.js'] = { body: bundle, type: 'text/javascript' };
+served['/favicon.ico'] = { body: new Uint8Array(0), type: 'image/x-icon' };
 const nm = join(REPO_ROOT, 'node_modules');
 const server = await startStaticServer({ files: served, mounts: { '/ort/': join(nm, 'onnxruntime-web', 'dist'), '/tfwasm/': join(nm, '@tensorflow', 'tfjs-backend-wasm', 'dist') } });
 
@@ -132,7 +136,11 @@ try {
       await page.goto(`${server.url}/`);
       await page.waitForFunction(() => (globalThis as { __bench?: unknown }).__bench !== undefined, undefined, { timeout: 60_000 });
       const sizes = values.sizes ? values.sizes.split(',').map(Number) : emulated ? [128] : values.quick ? [256, 512] : DEFAULT_MEASURE.sizes;
-      const opts = { sizes, budgetMs, quality: !emulated, ...(emulated ? { maxRuns: 2, sizeBudgetMs: 1 } : {}) };
+      const left = totalS - (performance.now() - t0) / 1000;
+      const devicesLeft = devices.length - devices.indexOf(device);
+      const deviceBudgetMs = Math.max(20_000, Math.min(budgetMs, (0.7 * left * 1000) / devicesLeft));
+      console.error(`  [${device}] latency budget ${(deviceBudgetMs / 1000).toFixed(0)} s`);
+      const opts = { sizes, budgetMs: deviceBudgetMs, quality: !emulated, ...(emulated ? { maxRuns: 2, sizeBudgetMs: 1 } : {}) };
       type PageResult = Omit<BenchRecord, 'schema' | 'device' | 'runtime' | 'backend' | 'date' | 'host' | 'model' | 'memory' | 'notes' | 'wallMs'> & {
         agreementOutput: string; agreementSize: number; userAgent: string; crossOriginIsolated: boolean; ortVersion: string; jsHeapMB: number | null;
       };
