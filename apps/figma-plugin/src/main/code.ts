@@ -5,6 +5,6 @@
 import { createController } from './controller.js';
 import type { FigmaHost } from './figma-like.js';
 
-figma.showUI(__html__, { width: 380, height: 660, themeColors: true, title: 'Restore images (DPMambaIR)' });
+figma.showUI(__html__, { width: 380, height: 700, themeColors: true, title: 'Restore images (DPMambaIR)' });
 const host: FigmaHost = figma; // the real API fits the small interface the logic is written against
 createController(host);

@@ -81,7 +81,7 @@ ui.devBanner.hidden = !build.development;
 const post = (message: UiToMain) => parent.postMessage({ pluginMessage: message }, '*');
 
 /** State the Chromium test and the screenshots read (body[data-state]; window.__dpm). */
-const stats: { cancelMs?: number; cancelClickedAt?: number; state: string; device?: string; where?: string; loadMs?: number; restores: { width: number; height: number; ms: number; tiles: number }[]; error?: string; lastApplied?: unknown } = { state: 'idle', restores: [] };
+const stats: { cancelMs?: number; cancelClickedAt?: number; state: string; device?: string; where?: string; loadMs?: number; restores: { width: number; height: number; ms: number; tiles: number; tile: number }[]; error?: string; lastApplied?: unknown } = { state: 'idle', restores: [] };
 (window as unknown as { __dpm: typeof stats & { engineEvents: string[] } }).__dpm = Object.assign(stats, { engineEvents: engine.events });
 function setState(state: string): void {
   stats.state = state;
@@ -370,7 +370,7 @@ async function runJob(j: Job): Promise<void> {
       onProgress({ stage: 'embed', done: 0, total: work.tiles });
       const out = await engine.restore(decoded.image, { tile: work.tile, overlap: OVERLAP, signal, onProgress });
       const ms = performance.now() - t0;
-      stats.restores.push({ width, height, ms: Math.round(ms), tiles: work.tiles });
+      stats.restores.push({ width, height, ms: Math.round(ms), tiles: work.tiles, tile: work.tile });
       const after = imageToCanvas(out.image);
       const target = fitWithinLimit(width, height);
       const png = await encodePng(after, target);

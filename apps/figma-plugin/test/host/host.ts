@@ -111,7 +111,7 @@ export class Host {
     this.iframe = document.createElement('iframe');
     this.iframe.id = 'plugin';
     this.iframe.setAttribute('sandbox', 'allow-scripts');
-    this.iframe.style.cssText = 'width:380px;height:760px;border:0;display:block;';
+    this.iframe.style.cssText = 'width:380px;height:700px;border:0;display:block;';
     this.iframe.srcdoc = doc;
     document.body.append(this.iframe);
     if (options.select !== false) figma.select(...selected);
