@@ -135,7 +135,7 @@ try {
       page.on('pageerror', (e) => console.error(`  [${device}] page error: ${e.message}`));
       await page.goto(`${server.url}/`);
       await page.waitForFunction(() => (globalThis as { __bench?: unknown }).__bench !== undefined, undefined, { timeout: 60_000 });
-      const sizes = values.sizes ? values.sizes.split(',').map(Number) : emulated ? [128] : values.quick ? [256, 512] : DEFAULT_MEASURE.sizes;
+      const sizes = values.sizes ? values.sizes.split(',').map(Number) : emulated ? [64] : values.quick ? [256, 512] : DEFAULT_MEASURE.sizes;
       const left = totalS - (performance.now() - t0) / 1000;
       const devicesLeft = devices.length - devices.indexOf(device);
       const deviceBudgetMs = Math.max(20_000, Math.min(budgetMs, (0.7 * left * 1000) / devicesLeft));
