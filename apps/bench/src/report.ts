@@ -158,7 +158,7 @@ export function renderReport(records: BenchRecord[], options: ReportOptions = {}
     out.push(`### ${label(r)}`, '');
     out.push(`- backend ${r.backend}, ${r.runtime} ${r.host.runtimeVersion}${r.host.threads ? `, ${r.host.threads} thread(s)` : ''}; run ${r.date}, ${ms(r.wallMs)} in all`);
     if (r.emulated) out.push(`- **${r.emulated}**`);
-    out.push(`- session (compile both graphs) ${ms(r.sessionMs)}; first restore at ${r.warmup.size}² ${ms(r.warmup.firstMs)} vs steady ${ms(r.warmup.steadyMs)} (warm-up costs ${fmt(r.warmup.firstMs / r.warmup.steadyMs)}x)`);
+    out.push(`- session (compile both graphs) ${ms(r.sessionMs)}; first restore at ${r.warmup.size}² ${ms(r.warmup.firstMs)} vs steady ${Number.isFinite(r.warmup.steadyMs) ? `${ms(r.warmup.steadyMs)} (warm-up costs ${fmt(r.warmup.firstMs / r.warmup.steadyMs)}x)` : 'not measured (no second run fitted in the budget)'}`);
     for (const p of r.latency) {
       out.push(p.warmupOnly
         ? `- ${p.size}²: ${ms(p.medianMs)} for the warm-up run only (no steady-state run fitted in the budget), ${num(p.mpPerS, 3)} MP/s`
