@@ -118,8 +118,8 @@ function mulberry32(seed: number) {
 
 step('demo bundle (esbuild)');
 await esbuild({
-  entryPoints: [join(docs, 'src', 'demo', 'demo.ts')],
-  outfile: join(pub, 'demo', 'demo.js'),
+  entryPoints: [join(docs, 'src', 'demo', 'demo.ts'), join(docs, 'src', 'demo', 'worker.ts')],
+  outdir: join(pub, 'demo'),
   bundle: true,
   format: 'esm',
   platform: 'browser',

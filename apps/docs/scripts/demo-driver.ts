@@ -9,6 +9,8 @@ export interface DemoResult {
   ssimIn: number | null;
   ssimOut: number | null;
   status: string;
+  /** The text under the slider (timings, where it ran, notes). */
+  results: string;
   ms: number;
 }
 
@@ -26,6 +28,7 @@ export async function restoreNoisySample(page: Page, origin: string, device = 'w
   const ms = Date.now() - t0;
   const d = await root.evaluate((el: HTMLElement) => ({ ...el.dataset }));
   const status = (await root.locator('[data-role="status"]').textContent()) ?? '';
+  const results = (await root.locator('[data-role="results"]').textContent()) ?? '';
   const num = (v: string | undefined) => (v === undefined ? null : Number(v));
-  return { state: d.state ?? '', changed: Number(d.changed ?? NaN), psnrIn: num(d.psnrIn), psnrOut: num(d.psnrOut), ssimIn: num(d.ssimIn), ssimOut: num(d.ssimOut), status, ms };
+  return { state: d.state ?? '', changed: Number(d.changed ?? NaN), psnrIn: num(d.psnrIn), psnrOut: num(d.psnrOut), ssimIn: num(d.ssimIn), ssimOut: num(d.ssimOut), status, results, ms };
 }

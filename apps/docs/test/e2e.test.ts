@@ -46,6 +46,7 @@ test('demo restores the bundled noisy sample on wasm', { timeout: 600_000 }, asy
   const r = await restoreNoisySample(page, server.url, 'wasm');
   t.diagnostic(`restored in ${(r.ms / 1000).toFixed(1)} s: ${JSON.stringify(r)}`);
   assert.equal(r.state, 'done', `demo state ${r.state}: ${r.status}\n${errors.join('\n')}`);
+  assert.match(r.results, /computed in a Web Worker/, 'restores off the main thread');
   assert.ok(r.changed > 0.5 / 255, `the output must differ from the input (mean |change| ${r.changed})`);
   assert.ok(r.psnrIn !== null && r.psnrOut !== null, 'PSNR against the clean sample is shown');
   assert.ok(r.psnrIn! > 15 && r.psnrIn! < 30, `input PSNR ${r.psnrIn} (sigma-25 noise is ~20 dB)`);

@@ -33,6 +33,7 @@ export default defineConfig({
   title: 'dpmambair',
   description: 'All-in-one image restoration (DPMambaIR) in Node and the browser: one model for noise, JPEG, blur, low light, haze, rain and snow.',
   cleanUrls: false,
+  head: [['link', { rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' }]],
   lastUpdated: false,
   srcExclude: ['generated/**'],
   // Pages link into the repository (README files, sources) by path in code spans, not by URL.
