@@ -365,7 +365,8 @@ async function runJob(j: Job): Promise<void> {
         }
         const left = meter.remaining();
         const step = p.stage === 'embed' ? 'detecting the degradation' : `${p.done} of ${plural(p.total, 'tile')}`;
-        showProgress(meter.fraction(), `${which}: ${step}${left === undefined ? '' : ` · about ${seconds(left)} left`}`);
+        const eta = left === undefined || (p.stage === 'restore' && p.done === p.total && k === j.images.length - 1) ? '' : ` · about ${seconds(left)} left`;
+        showProgress(meter.fraction(), `${which}: ${step}${eta}`);
       };
       onProgress({ stage: 'embed', done: 0, total: work.tiles });
       const out = await engine.restore(decoded.image, { tile: work.tile, overlap: OVERLAP, signal, onProgress });
