@@ -7,7 +7,7 @@ import { compareOutputs, median, mpPerSecond } from './agreement.js';
 import { estimateMs, planSize, resizeBilinear } from './measure.js';
 import { halve } from './node-io.js';
 import { label, recordFileName, renderCharts, renderReport, sortRecords } from './report.js';
-import { loadRecords, writeRecord, writeReport } from './results.js';
+import { loadRecords, loadUnavailable, writeRecord, writeReport, writeUnavailable } from './results.js';
 import { barChart, lineChart } from './svg.js';
 import { RECORD_SCHEMA, type BenchRecord } from './types.js';
 
@@ -106,8 +106,13 @@ test('records round-trip through a results folder, foreign JSON ignored', () => 
   writeFileSync(join(dir, 'cpu.json'), JSON.stringify({ other: 'benchmark' }));
   writeFileSync(join(dir, 'bench-bogus.json'), JSON.stringify({ device: 'x' }));
   assert.deepEqual(loadRecords(dir).map((r) => r.device), ['cpu']);
+  writeUnavailable(dir, 'node', [{ device: 'cuda', reason: 'no NVIDIA GPU' }]);
+  assert.equal(loadUnavailable(dir)[0].devices[0].device, 'cuda');
   const report = writeReport(dir);
   assert.match(readFileSync(report, 'utf8'), /cpu \(node\)/);
+  assert.match(readFileSync(report, 'utf8'), /## Not available here\n\n- cuda \(node\): no NVIDIA GPU/);
+  writeUnavailable(dir, 'node', []);
+  assert.deepEqual(loadUnavailable(dir), []);
   assert.match(readFileSync(join(dir, 'bench-latency.svg'), 'utf8'), /<svg/);
 });
 

@@ -22,7 +22,7 @@ import { compareOutputs } from './agreement.js';
 import { bundleEntry } from './bundle.js';
 import { DEFAULT_MEASURE, resizeBilinear } from './measure.js';
 import { baseImage, loadEvalSet, readModelFiles, REPO_ROOT, RESULTS_DIR, trainingJobRunning } from './node-io.js';
-import { writeRecord, writeReport } from './results.js';
+import { writeRecord, writeReport, writeUnavailable } from './results.js';
 import { RECORD_SCHEMA, type BenchRecord } from './types.js';
 
 export const BROWSER_DEVICES = ['wasm', 'tf-wasm'] as const;
@@ -117,6 +117,7 @@ function chromiumPeaks(tag: string): { renderer: number | null; gpu: number | nu
 
 console.error(`dpmambair bench (Chromium): devices ${devices.join(', ')}; per-device budget ${budgetMs / 1000} s; model ${files.source}; results in ${outDir}`);
 console.error(`load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')} on ${os.cpus().length} cores (a background training job makes every number here pessimistic)`);
+const unavailable: { device: string; reason: string }[] = [];
 try {
   for (const device of devices) {
     const emulated = (EMULATED_DEVICES as readonly string[]).includes(device);
@@ -149,6 +150,7 @@ try {
         r = (await page.evaluate(([d, o]) => (globalThis as any).__bench.run(d, o), [device, opts] as const)) as PageResult;
       } catch (e) {
         console.error(`[${elapsed()}] ${device}: FAILED: ${(e as Error).message.split('\n')[0]}`);
+        unavailable.push({ device, reason: (e as Error).message.split('\n')[0] });
         continue;
       }
       const peaks = chromiumPeaks(tag);
@@ -191,4 +193,5 @@ try {
   await server.close();
   await cpu.dispose();
 }
+writeUnavailable(outDir, 'chromium', unavailable);
 console.error(`[${elapsed()}] report: ${writeReport(outDir)}`);

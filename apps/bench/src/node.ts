@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { compareOutputs } from './agreement.js';
 import { readModelFiles, RESULTS_DIR, snapshotModel } from './node-io.js';
-import { writeRecord, writeReport } from './results.js';
+import { writeRecord, writeReport, writeUnavailable } from './results.js';
 import type { BenchRecord } from './types.js';
 
 export const NODE_DEVICES = ['cpu', 'cuda', 'tf-wasm', 'tf-cpu'] as const;
@@ -71,6 +71,7 @@ const model = await readModelFiles(values.weights);
 const snapshot = snapshotModel(model, join(tmp, 'model'));
 console.error(`model: ${model.source} (sha256 ${model.sha256.slice(0, 12)}…)${model.trained ? '' : ': golden random weights, quality numbers meaningless'}`);
 const records: BenchRecord[] = [];
+const unavailable: { device: string; reason: string }[] = [];
 const outputs = new Map<string, Float32Array>();
 try {
   for (const device of wanted) {
@@ -78,6 +79,7 @@ try {
       const ok = await cudaAvailable();
       if (ok !== true) {
         console.error(`[${elapsed()}] cuda: not available here, skipped (${ok})`);
+        unavailable.push({ device, reason: ok });
         continue;
       }
     }
@@ -91,6 +93,7 @@ try {
       await runWorker(device, tmp, budgetS);
     } catch (e) {
       console.error(`[${elapsed()}] ${device}: FAILED: ${(e as Error).message}`);
+      unavailable.push({ device, reason: `the run failed: ${(e as Error).message}` });
       continue;
     }
     const record = JSON.parse(readFileSync(join(tmp, `${device}.json`), 'utf8')) as BenchRecord;
@@ -106,4 +109,5 @@ try {
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }
+writeUnavailable(outDir, 'node', unavailable);
 console.error(`[${elapsed()}] report: ${writeReport(outDir)}`);

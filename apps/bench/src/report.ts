@@ -1,6 +1,6 @@
 /** Renders benchmark records into a markdown report with SVG charts. Pure: no I/O. */
 import { barChart, fmt, lineChart } from './svg.js';
-import { RECORD_SCHEMA, type BenchRecord } from './types.js';
+import { RECORD_SCHEMA, type BenchRecord, type UnavailableList } from './types.js';
 
 export const REPORT_CHARTS = ['bench-latency.svg', 'bench-throughput.svg', 'bench-quality.svg'] as const;
 export type ChartName = (typeof REPORT_CHARTS)[number];
@@ -81,6 +81,8 @@ export interface ReportOptions {
   /** Prefix of chart links in the markdown (relative to the report). */
   chartPrefix?: string;
   title?: string;
+  /** Devices runs could not measure here (listed with their reasons). */
+  unavailable?: UnavailableList[];
 }
 
 export function renderReport(records: BenchRecord[], options: ReportOptions = {}): string {
@@ -129,6 +131,13 @@ export function renderReport(records: BenchRecord[], options: ReportOptions = {}
     out.push(`| ${label(r)} | ${r.backend} | ${ms(r.sessionMs)} | ${ms(r.warmup.firstMs)} at ${r.warmup.size}² | ${ms(r.warmup.steadyMs)} | ${cells.join(' | ')} | ${num(peakThroughput(r), 3)} | ${r.memory.peakRssMB == null ? '–' : `${r.memory.peakRssMB.toFixed(0)} MB`} | ${agreement} | ${quality} |`);
   }
   out.push('', `![latency](${prefix}bench-latency.svg)`, '', `![throughput](${prefix}bench-throughput.svg)`, '', `![quality](${prefix}bench-quality.svg)`, '');
+
+  const missing = (options.unavailable ?? []).flatMap((u) => u.devices.map((d) => ({ ...d, runtime: u.runtime })));
+  if (missing.length) {
+    out.push('## Not available here', '');
+    for (const d of missing) out.push(`- ${d.device} (${d.runtime}): ${d.reason}`);
+    out.push('');
+  }
 
   const skipped = rs.filter((r) => r.skipped.length || r.quality?.skipped);
   if (skipped.length) {

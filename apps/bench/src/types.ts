@@ -75,3 +75,12 @@ export interface BenchRecord {
   notes: string[];
   wallMs: number;
 }
+
+/** Devices a run could not measure here, with the reason (e.g. cuda without an NVIDIA GPU). */
+export const UNAVAILABLE_SCHEMA = 'dpmambair-bench-unavailable/1';
+export interface UnavailableList {
+  schema: typeof UNAVAILABLE_SCHEMA;
+  runtime: 'node' | 'chromium';
+  date: string;
+  devices: { device: string; reason: string }[];
+}

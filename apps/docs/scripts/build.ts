@@ -18,7 +18,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build as esbuild } from 'esbuild';
 import sharp from 'sharp';
-import { loadRecords } from '../../bench/src/results.js';
+import { loadRecords, loadUnavailable } from '../../bench/src/results.js';
 import { renderCharts, renderReport } from '../../bench/src/report.js';
 import { escapeForVue, extractSection, rewriteLinks } from './markdown.js';
 
@@ -157,7 +157,7 @@ write(join(gen, 'screenshots.md'), shots.map(([f, title, alt]) => `## ${title}\n
 
 const records = loadRecords(join(root, 'benchmarks', 'results'));
 for (const [name, svg] of Object.entries(renderCharts(records))) write(join(pub, 'bench', name), svg);
-const report = renderReport(records, { chartPrefix: '/bench/' }).replace(/^# .*\n/, '');
+const report = renderReport(records, { chartPrefix: '/bench/', unavailable: loadUnavailable(join(root, 'benchmarks', 'results')) }).replace(/^# .*\n/, '');
 write(join(gen, 'benchmarks.md'), escapeForVue(report));
 const cpuMd = join(root, 'benchmarks', 'results', 'cpu.md');
 write(join(gen, 'cpu-floor.md'), existsSync(cpuMd) ? escapeForVue(readFileSync(cpuMd, 'utf8').replace(/^# .*\n/, '')) : '_`benchmarks/results/cpu.md` is not there yet: run `npx tsx benchmarks/cpu.ts`._\n');
