@@ -18,7 +18,7 @@ const RESTORE_TIMEOUT = 150_000;
 type State = 'idle' | 'running' | 'applying' | 'done' | 'cancelled' | 'error';
 
 async function waitState(plugin: Frame, states: State[], timeout = RESTORE_TIMEOUT): Promise<State> {
-  await plugin.waitForFunction((s) => s.includes(document.body.dataset.state ?? ''), states, { timeout, polling: 200 });
+  await plugin.waitForFunction((s) => (s as string[]).includes(document.body.dataset.state ?? ''), states, { timeout, polling: 200 });
   return (await plugin.evaluate(() => document.body.dataset.state)) as State;
 }
 
