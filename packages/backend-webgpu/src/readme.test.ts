@@ -68,6 +68,8 @@ test('README usage example runs in Chromium and matches the reference backend', 
   await page.waitForFunction(() => (globalThis as any).__done === true || document.title === 'failed', undefined, { timeout: 170_000 })
     .catch((e: Error) => { throw new Error(`the example did not finish: ${e.message.split('\n')[0]}; errors: ${errors.join(' | ')}`); });
   assert.deepEqual(errors, []);
+  // The page stays responsive after ORT ran (timers fire: the WebGPU build must not stall the event loop).
+  assert.equal(await page.evaluate(() => new Promise((resolve) => setTimeout(() => resolve('timer fired'), 20))), 'timer fired');
   const [input, output] = await page.evaluate(() => [
     (globalThis as any).__input as number[],
     Array.from(document.querySelector('canvas')!.getContext('2d')!.getImageData(0, 0, 40, 24).data),
