@@ -143,8 +143,27 @@ if (existsSync(modelReadme)) {
   write(join(gen, 'evaluation.md'), '_No evaluation yet (models/README.md is not in this checkout)._\n');
 }
 const training = modelInfo.training;
+/** The training record of the shipped weights as prose and a table (the raw JSON folded below). */
+function trainingSummary(t: Record<string, unknown>): string {
+  const out: string[] = [];
+  const it = t.iterations as Record<string, number> | undefined;
+  const min = t.minutes as Record<string, number> | undefined;
+  if (it || min) out.push(`Trained ${[it && `${it.stage1 ?? 0} + ${it.stage2 ?? 0} iterations (stage 1 + stage 2)`, min && `${min.stage1 ?? 0} + ${min.stage2 ?? 0} minutes`, t.device && `on ${t.device}`].filter(Boolean).join(', ')}${t.date ? `, exported ${t.date}` : ''}.`, '');
+  const val = t.validation_psnr as Record<string, unknown> | undefined;
+  if (val) {
+    const rows = Object.entries(val).filter(([, v]) => v && typeof v === 'object' && 'input' in (v as object)) as [string, { input: number; output: number }][];
+    if (rows.length) {
+      out.push(`Validation PSNR recorded by the training run (${typeof val.set === 'string' ? val.set : 'validation crops'}):`, '');
+      out.push('| degradation | input (dB) | restored (dB) | gain |', '| --- | --- | --- | --- |');
+      for (const [k, v] of rows) out.push(`| ${k} | ${v.input} | ${v.output} | ${(v.output - v.input >= 0 ? '+' : '') + (v.output - v.input).toFixed(2)} |`);
+      out.push('');
+    }
+  }
+  out.push('<details><summary>The full training record (<code>training</code> in the weights manifest)</summary>', '', '```json', JSON.stringify(t, null, 2), '```', '', '</details>', '');
+  return out.join('\n');
+}
 write(join(gen, 'model-shipped.md'), modelInfo.trained
-  ? `The demo on this site ships \`${modelInfo.source}\` as built on ${new Date().toISOString().slice(0, 10)}.${Object.keys(training).length ? ` Its training record:\n\n\`\`\`json\n${JSON.stringify(training, null, 2).slice(0, 4000)}\n\`\`\`\n` : '\n'}`
+  ? `The demo on this site ships \`${modelInfo.source}\` (copied when the site was built, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC).\n\n${Object.keys(training).length ? trainingSummary(training) : ''}`
   : `::: warning\nThis build of the site ships the **golden random weights** (\`${modelInfo.source}\`): no trained model (\`models/weights/small.json\`) existed when it was built. The demo runs, but its output is not a restoration. Rebuild once the training run has exported weights.\n:::\n`);
 
 const figma = join(root, 'apps', 'figma-plugin', 'README.md');
