@@ -7,6 +7,12 @@
 import type { RestoreProgress, RgbImage } from '@dpmambair/core';
 import type { Engine, EngineAssets, EngineDevice, EngineInfo, EngineReply, EngineRequest, EngineResult } from './engine.js';
 
+/**
+ * The two engine bundles in ui.html: 'wasm' runs onnxruntime-web's plain WebAssembly build (in
+ * the worker, or in the iframe without workers); 'webgpu' its WebGPU build (iframe only).
+ */
+export type EngineKind = EngineDevice;
+
 export type DevicePreference = 'auto' | 'wasm';
 
 export interface Started extends EngineInfo {
@@ -43,7 +49,8 @@ export async function webgpuAdapter(): Promise<{ ok: boolean; reason?: string }>
 export class EngineClient {
   private worker?: Worker;
   private workerReady?: Promise<EngineInfo>;
-  private inFrame?: Promise<{ engine: Engine; info: EngineInfo }>;
+  private readonly inFrame = new Map<EngineKind, Promise<{ engine: Engine; info: EngineInfo }>>();
+  private inFrameKind?: EngineKind;
   private started?: Promise<Started>;
   private startedPref?: DevicePreference;
   private nextId = 1;
@@ -52,8 +59,8 @@ export class EngineClient {
   private readonly pending = new Map<number, { resolve(r: EngineResult): void; reject(e: Error): void; onProgress(p: RestoreProgress): void; aborted?: () => void }>();
 
   constructor(
-    private readonly engineSource: string,
-    private readonly assets: () => EngineAssets,
+    private readonly engineSource: (kind: EngineKind) => string,
+    private readonly assets: (kind: EngineKind) => EngineAssets,
     private readonly options: { forceInFrame?: boolean } = {},
   ) {}
 
@@ -77,7 +84,7 @@ export class EngineClient {
           return { ...(await this.startInFrame('webgpu')), where: 'iframe', notes };
         } catch (e) {
           notes.push(`WebGPU failed (${(e as Error).message}); using WebAssembly`);
-          this.inFrame = undefined;
+          this.inFrame.delete('webgpu');
         }
       } else {
         notes.push(`${gpu.reason}; using WebAssembly`);
@@ -94,34 +101,38 @@ export class EngineClient {
     return { ...(await this.startInFrame('wasm')), where: 'iframe', notes };
   }
 
-  private loadEngineScript(): { Engine: new () => Engine } {
-    const g = globalThis as { __dpmambairEngine?: { Engine: new () => Engine } };
-    if (!g.__dpmambairEngine) {
+  private loadEngineScript(kind: EngineKind): { Engine: new () => Engine } {
+    const name = `__dpmambairEngine_${kind}`;
+    const g = globalThis as unknown as Record<string, { Engine: new () => Engine } | undefined>;
+    if (!g[name]) {
       const script = document.createElement('script');
-      script.textContent = this.engineSource;
+      script.textContent = this.engineSource(kind);
       document.head.appendChild(script);
       script.remove();
     }
-    if (!g.__dpmambairEngine) throw new Error('the engine script did not load');
-    return g.__dpmambairEngine;
+    const loaded = g[name];
+    if (!loaded) throw new Error(`the ${kind} engine script did not load`);
+    return loaded;
   }
 
   private async startInFrame(device: EngineDevice): Promise<EngineInfo> {
-    if (!this.inFrame) {
-      this.inFrame = (async () => {
-        const { Engine } = this.loadEngineScript();
+    let p = this.inFrame.get(device);
+    if (!p) {
+      p = (async () => {
+        const { Engine } = this.loadEngineScript(device);
         const engine = new Engine();
-        return { engine, info: await engine.init(this.assets(), device) };
+        return { engine, info: await engine.init(this.assets(device), device) };
       })();
+      this.inFrame.set(device, p);
     }
-    const { info } = await this.inFrame;
-    if (info.device !== device) throw new Error(`the iframe engine already runs on ${info.device}`);
+    const { info } = await p;
+    this.inFrameKind = device;
     return info;
   }
 
   private startWorker(): Promise<EngineInfo> {
     if (this.workerReady) return this.workerReady;
-    const url = URL.createObjectURL(new Blob([this.engineSource], { type: 'text/javascript' }));
+    const url = URL.createObjectURL(new Blob([this.engineSource('wasm')], { type: 'text/javascript' }));
     const worker = new Worker(url, { name: 'dpmambair-engine' });
     URL.revokeObjectURL(url);
     this.worker = worker;
@@ -139,7 +150,7 @@ export class EngineClient {
         this.onReply(msg);
       };
     });
-    const init: EngineRequest = { type: 'init', assets: this.assets(), device: 'wasm' };
+    const init: EngineRequest = { type: 'init', assets: this.assets('wasm'), device: 'wasm' };
     worker.postMessage(init);
     return this.workerReady;
   }
@@ -173,7 +184,7 @@ export class EngineClient {
     const started = await this.start(this.startedPref ?? 'auto');
     if (call.signal.aborted) throw abortError();
     if (started.where === 'iframe') {
-      const { engine } = await this.inFrame!;
+      const { engine } = await this.inFrame.get(this.inFrameKind ?? started.device)!;
       return engine.restore(image, call);
     }
     const worker = this.worker!;
