@@ -1,5 +1,3 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { DEVICES, DEVICE_NAMES, type Device, type DeviceRequest } from '@dpmambair/core';
 
 /** The backend packages, each registering its devices with core when imported. */
@@ -9,26 +7,9 @@ export const BACKEND_PACKAGES = [...new Set(DEVICE_NAMES.map((d) => DEVICES[d].p
 const failures = new Map<string, string>();
 const attempted = new Set<string>();
 
-/**
- * onnxruntime prints native errors (a missing CUDA library while probing) straight to stderr; the
- * same reasons reach us as exceptions, so keep its own logger to fatal errors.
- */
-async function quietOnnxruntime(): Promise<void> {
-  if (process.env.DPMAMBAIR_ORT_LOG) return;
-  try {
-    const require = createRequire(import.meta.resolve('@dpmambair/backend-cuda'));
-    const ort = (await import(pathToFileURL(require.resolve('onnxruntime-node')).href)) as { env?: { logLevel?: string } };
-    const env = ort.env ?? (ort as { default?: { env?: { logLevel?: string } } }).default?.env;
-    if (env) env.logLevel = 'fatal';
-  } catch {
-    // not installed: the backend's own import reports it
-  }
-}
-
 async function importBackend(pkg: string): Promise<void> {
   if (attempted.has(pkg)) return;
   attempted.add(pkg);
-  if (pkg === '@dpmambair/backend-cuda') await quietOnnxruntime();
   try {
     // A variable specifier: optional packages need not be installed (or built) at compile time.
     const specifier: string = pkg;

@@ -15,6 +15,10 @@ function probeModel(): Uint8Array {
 const initialised = new Map<Device, Promise<void>>();
 
 async function probe(device: Device): Promise<void> {
+  // A failed CUDA probe makes onnxruntime print a native error to stderr; the same reason reaches
+  // the caller as an exception, so keep onnxruntime's own logger to fatal errors unless the user
+  // chose a level.
+  if (ort.env.logLevel === undefined || ort.env.logLevel === 'warning') ort.env.logLevel = 'fatal';
   const ep = EXECUTION_PROVIDER[device];
   if (!ep) throw new Error(`onnxruntime-node does not serve device '${device}'`);
   if (device === 'cuda') {
