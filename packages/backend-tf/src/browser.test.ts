@@ -57,3 +57,17 @@ if (!existsSync(chromiumPath)) {
     });
   }
 }
+
+// The GPU scan programs at sizes the suite does not reach: L = 65536 (a 256x256 level), L not a
+// multiple of the chunk length, N = 16 (the paper config); delta spanning 1e-4..20, A down to -16.
+for (const device of GPU) {
+  test(`chromium ${device}: scan kernel at L=65536, odd L, N=16 vs the JS recurrence`, { skip: existsSync(chromiumPath) ? false : 'no Chromium', timeout: 240_000 }, async (t) => {
+    const r = await runInChromium(device, [], 220_000, [[1000, 5, 3], [65536, 4, 4], [4097, 8, 16]]);
+    assert.equal(r.init, 'ok', r.init);
+    for (const res of r.results) {
+      t.diagnostic(`${res.name}: ${Math.round(res.ms)} ms ${JSON.stringify(res.metrics)}`);
+      assert.ok(res.ok, res.error);
+    }
+    assert.equal(r.results.length, 3);
+  });
+}
