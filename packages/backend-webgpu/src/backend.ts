@@ -1,6 +1,7 @@
 /**
- * The onnxruntime-web backend, for any onnxruntime-web build (the entry points pick one: the
- * WebGPU build in browsers, the plain wasm build in Node).
+ * The onnxruntime-web backend over one onnxruntime-web build per device, each loaded (dynamic
+ * import) the first time its device is used. The browser entry uses the WebGPU build for `webgpu`
+ * and the plain wasm build for `wasm`; the Node entry only the plain wasm build.
  */
 import { emitOnnx, GraphBuilder, ParamStore, type Backend, type CompiledGraph, type Device, type Tensor } from '@dpmambair/core';
 import type * as Ort from 'onnxruntime-web';
@@ -8,14 +9,24 @@ import type * as Ort from 'onnxruntime-web';
 /** The onnxruntime-web version this package is built and tested against. */
 export const ORT_VERSION = '1.30.0';
 
+export type WebDevice = 'webgpu' | 'wasm';
+type Bytes = ArrayBuffer | Uint8Array;
+type OrtWasmPaths = string | { wasm?: string | URL; mjs?: string | URL };
+
 export interface WebBackendOptions {
   /**
-   * Where the ORT wasm is fetched from: a URL prefix (a folder serving ORT_WASM_FILE, ending in '/'),
-   * or `{ wasm: url }` for the file itself. Default: next to onnxruntime-web's own module.
+   * Where the ORT wasm files are fetched from. A string: a URL prefix (a folder ending in '/') that
+   * serves ORT_WASM_FILES (each device loads its own file from it). Or per device, in
+   * onnxruntime-web's own form: `{ wasm: 'https://…/', webgpu: { wasm: 'https://…/x.wasm' } }`.
+   * Default: next to onnxruntime-web's module (fine in Node and in most bundlers' dev servers).
    */
-  wasmPaths?: string | { wasm?: string | URL; mjs?: string | URL };
-  /** The bytes of ORT_WASM_FILE: nothing is fetched (bundled or offline use). Wins over wasmPaths. */
-  wasmBinary?: ArrayBuffer | Uint8Array;
+  wasmPaths?: string | Partial<Record<WebDevice, OrtWasmPaths>>;
+  /**
+   * The wasm bytes themselves: nothing is fetched (bundled or offline use, e.g. a Figma plugin).
+   * Bare bytes are for device `wasm` (ORT_WASM_FILES.wasm); give `{ webgpu: bytes }` for the WebGPU
+   * build (ORT_WASM_FILES.webgpu). Wins over wasmPaths.
+   */
+  wasmBinary?: Bytes | Partial<Record<WebDevice, Bytes>>;
   /**
    * WebAssembly threads. Default: 1 unless the page is cross-origin isolated (threads need
    * SharedArrayBuffer), then min(4, cores / 2). Plugin iframes (Figma) are not isolated: 1.
@@ -23,115 +34,139 @@ export interface WebBackendOptions {
   numThreads?: number;
 }
 
+/** One onnxruntime-web build: how to load it, and the .wasm file it fetches. */
+export interface OrtBuild {
+  load(): Promise<typeof Ort>;
+  wasmFile: string;
+}
+
 export interface OnnxWebBackend {
   backend: Backend;
   /**
-   * Sets where and how the ORT wasm loads. Call it before the first `init`/`compile` (the wasm is
+   * Sets where and how the ORT wasm loads. Call it before the first `init`/`compile` (each wasm is
    * instantiated once per page or worker); calling it later throws.
    */
   configure(options: WebBackendOptions): void;
 }
 
-/** The backend on one onnxruntime-web module (`wasmFile`: the .wasm that module loads). */
-export function createOnnxWebBackend(ort: typeof Ort, wasmFile: string, environment: 'browser' | 'node'): OnnxWebBackend {
-  const EXECUTION_PROVIDER: Partial<Record<Device, 'webgpu' | 'wasm'>> = { webgpu: 'webgpu', wasm: 'wasm' };
+const isBytes = (v: unknown): v is Bytes => v instanceof Uint8Array || v instanceof ArrayBuffer;
+const toU8 = (b: Bytes) => (b instanceof Uint8Array ? b : new Uint8Array(b));
 
-  let wasmStarted = false;
+function defaultThreads(): number {
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  if (!isolated) return 1;
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2;
+  return Math.max(1, Math.min(4, Math.floor(cores / 2)));
+}
 
-  /**
-   * Sets where and how the ORT wasm loads. Call it before the first `init`/`compile` (the wasm is
-   * instantiated once per page or worker); calling it later throws.
-   */
-  function configure(options: WebBackendOptions): void {
-    if (wasmStarted) throw new Error('@dpmambair/backend-webgpu: configure() must be called before the first init() or compile(): the ORT wasm is already loaded');
-    const wasm = ort.env.wasm;
-    if (options.wasmPaths !== undefined) wasm.wasmPaths = options.wasmPaths;
-    if (options.wasmBinary !== undefined) wasm.wasmBinary = options.wasmBinary instanceof Uint8Array ? options.wasmBinary : new Uint8Array(options.wasmBinary);
-    if (options.numThreads !== undefined) {
-      if (!(Number.isInteger(options.numThreads) && options.numThreads >= 1)) throw new Error(`configure: numThreads must be a positive integer, got ${options.numThreads}`);
-      wasm.numThreads = options.numThreads;
+/** A one-scan model (L = 2): proves the wasm loads, the EP starts and LinearAttention has a kernel. */
+function probeModel(): Uint8Array {
+  const g = new GraphBuilder();
+  const x = g.input('x', [1, 2, 1]);
+  const y = g.selectiveScan(x, g.input('delta', [1, 2, 1]), g.param('A', [1, 1]), g.input('B', [1, 2, 1]), g.input('C', [1, 2, 1]), g.param('D', [1]));
+  g.output('y', y);
+  const params = new ParamStore();
+  params.set('A', [1, 1], Float32Array.of(-1));
+  params.set('D', [1], Float32Array.of(1));
+  return emitOnnx(g.build(), params, 'probe');
+}
+
+async function webgpuAdapterCheck(): Promise<void> {
+  const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
+  if (!gpu) {
+    const secure = (globalThis as { isSecureContext?: boolean }).isSecureContext;
+    throw new Error(`WebGPU is not available: navigator.gpu is undefined (${secure === false ? 'not a secure context: serve over https or localhost' : 'this browser or worker has no WebGPU'})`);
+  }
+  let adapter: unknown;
+  try {
+    adapter = await gpu.requestAdapter();
+  } catch (e) {
+    throw new Error(`WebGPU is not available: requestAdapter() failed: ${(e as Error).message}`);
+  }
+  if (!adapter) throw new Error('WebGPU is not available: navigator.gpu.requestAdapter() returned no adapter (no usable GPU, or WebGPU is disabled)');
+}
+
+/**
+ * The backend over `builds` (one onnxruntime-web build per device it serves). `unavailable` gives,
+ * per device, a reason it can never work in this environment (e.g. webgpu in Node).
+ */
+export function createOnnxWebBackend(builds: Partial<Record<WebDevice, OrtBuild>>, unavailable: Partial<Record<WebDevice, string>> = {}): OnnxWebBackend {
+  let options: WebBackendOptions = {};
+  const loaded = new Map<WebDevice, Promise<typeof Ort>>();
+  const initialised = new Map<Device, Promise<void>>();
+
+  function configure(next: WebBackendOptions): void {
+    if (loaded.size) throw new Error('@dpmambair/backend-webgpu: configure() must be called before the first init() or compile(): the ORT wasm is already loaded');
+    if (next.numThreads !== undefined && !(Number.isInteger(next.numThreads) && next.numThreads >= 1)) {
+      throw new Error(`configure: numThreads must be a positive integer, got ${next.numThreads}`);
     }
+    options = { ...options, ...next };
   }
 
-  function defaultThreads(): number {
-    const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-    if (!isolated) return 1;
-    const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2;
-    return Math.max(1, Math.min(4, Math.floor(cores / 2)));
+  function source(device: WebDevice): string {
+    const file = builds[device]!.wasmFile;
+    const bin = options.wasmBinary;
+    if (bin && (isBytes(bin) ? device === 'wasm' : bin[device])) return `${file} from the bytes given to configure({ wasmBinary })`;
+    const paths = options.wasmPaths;
+    const p = typeof paths === 'string' ? paths : paths?.[device];
+    return `${file} from ${p === undefined ? "onnxruntime-web's default location" : JSON.stringify(p)}`;
   }
 
-  /** A one-scan model (L = 2): proves the wasm loads, the EP starts and LinearAttention has a kernel. */
-  function probeModel(): Uint8Array {
-    const g = new GraphBuilder();
-    const x = g.input('x', [1, 2, 1]);
-    const y = g.selectiveScan(x, g.input('delta', [1, 2, 1]), g.param('A', [1, 1]), g.input('B', [1, 2, 1]), g.input('C', [1, 2, 1]), g.param('D', [1]));
-    g.output('y', y);
-    const params = new ParamStore();
-    params.set('A', [1, 1], Float32Array.of(-1));
-    params.set('D', [1], Float32Array.of(1));
-    return emitOnnx(g.build(), params, 'probe');
-  }
-
-  async function webgpuAdapterCheck(): Promise<void> {
-    const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
-    if (!gpu) {
-      const secure = (globalThis as { isSecureContext?: boolean }).isSecureContext;
-      throw new Error(`WebGPU is not available: navigator.gpu is undefined (${secure === false ? 'not a secure context: serve over https or localhost' : 'this browser or worker has no WebGPU'})`);
+  /** Loads the build of a device once and applies the options to its env. */
+  function ortFor(device: WebDevice): Promise<typeof Ort> {
+    let p = loaded.get(device);
+    if (!p) {
+      const build = builds[device]!;
+      p = build.load().then((ort) => {
+        const wasm = ort.env.wasm;
+        const paths = options.wasmPaths;
+        const p = typeof paths === 'string' ? paths : paths?.[device];
+        if (p !== undefined) wasm.wasmPaths = p;
+        const bin = options.wasmBinary;
+        const bytes = bin === undefined ? undefined : isBytes(bin) ? (device === 'wasm' ? bin : undefined) : bin[device];
+        if (bytes) wasm.wasmBinary = toU8(bytes);
+        wasm.numThreads = options.numThreads ?? defaultThreads();
+        wasm.proxy = false;
+        return ort;
+      });
+      loaded.set(device, p);
     }
-    let adapter: unknown;
-    try {
-      adapter = await gpu.requestAdapter();
-    } catch (e) {
-      throw new Error(`WebGPU is not available: requestAdapter() failed: ${(e as Error).message}`);
-    }
-    if (!adapter) throw new Error('WebGPU is not available: navigator.gpu.requestAdapter() returned no adapter (no usable GPU, or WebGPU is disabled)');
+    return p;
   }
 
-  async function createSession(model: Uint8Array, device: Device): Promise<Ort.InferenceSession> {
-    const ep = EXECUTION_PROVIDER[device];
-    if (!ep) throw new Error(`onnxruntime-web does not serve device '${device}' (it serves webgpu and wasm)`);
-    if (!wasmStarted) {
-      if (ort.env.wasm.numThreads === undefined || ort.env.wasm.numThreads === 0) ort.env.wasm.numThreads = defaultThreads();
-      ort.env.wasm.proxy = false;
-      wasmStarted = true;
-    }
-    return ort.InferenceSession.create(model, { executionProviders: [ep], graphOptimizationLevel: 'all', logSeverityLevel: 3 });
+  const served = (device: Device): WebDevice => {
+    if (device !== 'webgpu' && device !== 'wasm') throw new Error(`onnxruntime-web does not serve device '${device}' (it serves webgpu and wasm)`);
+    if (unavailable[device]) throw new Error(unavailable[device]);
+    if (!builds[device]) throw new Error(`no onnxruntime-web build for device '${device}' here`);
+    return device;
+  };
+
+  async function createSession(model: Uint8Array, device: WebDevice): Promise<Ort.InferenceSession> {
+    const ort = await ortFor(device);
+    return ort.InferenceSession.create(model, { executionProviders: [device], graphOptimizationLevel: 'all', logSeverityLevel: 3 });
   }
 
-  async function probe(device: Device): Promise<void> {
-    if (!EXECUTION_PROVIDER[device]) throw new Error(`onnxruntime-web does not serve device '${device}' (it serves webgpu and wasm)`);
+  async function probe(d: Device): Promise<void> {
+    const device = served(d);
     if (typeof WebAssembly !== 'object') throw new Error('WebAssembly is not available here');
-    if (device === 'webgpu') {
-      if (environment === 'node') {
-        throw new Error('WebGPU is not available: this is the Node build of @dpmambair/backend-webgpu (onnxruntime-web/wasm); WebGPU runs in browsers and workers. In Node use wasm, or cpu/cuda from @dpmambair/backend-cuda');
-      }
-      await webgpuAdapterCheck();
-    }
+    if (device === 'webgpu') await webgpuAdapterCheck();
     let session: Ort.InferenceSession;
     try {
       session = await createSession(probeModel(), device);
     } catch (e) {
       const msg = (e as Error).message.split('\n')[0];
-      const where = ort.env.wasm.wasmBinary ? 'from the bytes given to configure({ wasmBinary })' : `from ${JSON.stringify(ort.env.wasm.wasmPaths ?? "onnxruntime-web's default location")}`;
-      throw new Error(`onnxruntime-web ${device} failed to start (${wasmFile} ${where}; set configure({ wasmPaths }) or configure({ wasmBinary })): ${msg}`);
+      throw new Error(`onnxruntime-web ${device} failed to start (${source(device)}; set configure({ wasmPaths }) or configure({ wasmBinary })): ${msg}`);
     }
+    const ort = await ortFor(device);
     try {
-      const one = (v: number) => new ort.Tensor('float32', Float32Array.of(v, v), [1, 2, 1]);
-      await session.run({ x: one(1), delta: one(0.5), B: one(1), C: one(1) });
+      const two = (v: number) => new ort.Tensor('float32', Float32Array.of(v, v), [1, 2, 1]);
+      await session.run({ x: two(1), delta: two(0.5), B: two(1), C: two(1) });
     } catch (e) {
       throw new Error(`onnxruntime-web ${device} started but could not run the selective scan (com.microsoft.LinearAttention): ${(e as Error).message.split('\n')[0]}`);
     } finally {
       await session.release();
     }
   }
-
-  const initialised = new Map<Device, Promise<void>>();
-
-  const toOrt = (t: Tensor) => new ort.Tensor('float32', t.data, t.shape);
-  const fromOrt = (t: Ort.Tensor): Tensor => {
-    if (t.type !== 'float32') throw new Error(`onnxruntime-web returned a ${t.type} tensor, expected float32`);
-    return { shape: [...t.dims], data: t.data as Float32Array };
-  };
 
   const backend: Backend = {
     name: 'onnxruntime-web',
@@ -146,13 +181,19 @@ export function createOnnxWebBackend(ort: typeof Ort, wasmFile: string, environm
     },
     async compile(graph, params, device): Promise<CompiledGraph> {
       await this.init(device);
-      const session = await createSession(emitOnnx(graph, params), device);
+      const d = served(device);
+      const ort = await ortFor(d);
+      const session = await createSession(emitOnnx(graph, params), d);
+      const fromOrt = (t: Ort.Tensor): Tensor => {
+        if (t.type !== 'float32') throw new Error(`onnxruntime-web returned a ${t.type} tensor, expected float32`);
+        return { shape: [...t.dims], data: t.data as Float32Array };
+      };
       // One run at a time per session: onnxruntime-web rejects overlapping runs.
       let queue: Promise<unknown> = Promise.resolve();
       return {
         run(inputs) {
           const result = queue.then(async () => {
-            const feeds = Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, toOrt(t)]));
+            const feeds = Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, new ort.Tensor('float32', t.data, t.shape)]));
             const out = await session.run(feeds);
             return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, fromOrt(t)]));
           });

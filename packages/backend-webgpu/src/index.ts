@@ -4,21 +4,24 @@
  * (core's emitOnnx); the selective scan is com.microsoft.LinearAttention, which has a WebGPU
  * kernel in onnxruntime-web's WebGPU build and a CPU kernel in every wasm.
  *
- * One onnxruntime-web build serves both devices here: `onnxruntime-web/webgpu` (native WebGPU EP,
- * asyncify wasm). Its wasm file is ORT_WASM_FILE; point `configure({ wasmPaths })` at a folder that
- * serves it, or hand over its bytes with `configure({ wasmBinary })` (offline, bundled). Node
- * resolves this package to ./node.js instead (the plain wasm build: see there).
+ * Each device loads its own onnxruntime-web build on first use (dynamic import): `webgpu` the
+ * WebGPU build (native WebGPU EP, asyncify wasm, 27 MB), `wasm` the plain build (14 MB, which
+ * also warms up faster). Point `configure({ wasmPaths })` at a folder serving ORT_WASM_FILES, or
+ * hand over the bytes with `configure({ wasmBinary })` (offline, bundled). Node resolves this
+ * package to ./node.js instead.
  */
 import { registerBackend } from '@dpmambair/core';
-import * as ort from 'onnxruntime-web/webgpu';
 import { createOnnxWebBackend } from './backend.js';
 
-export { ORT_VERSION, createOnnxWebBackend, type WebBackendOptions, type OnnxWebBackend } from './backend.js';
+export { ORT_VERSION, createOnnxWebBackend, type WebBackendOptions, type OnnxWebBackend, type OrtBuild, type WebDevice } from './backend.js';
 
-/** The wasm binary this build loads (from onnxruntime-web/dist). */
-export const ORT_WASM_FILE = 'ort-wasm-simd-threaded.asyncify.wasm';
+/** The wasm file each device loads (from onnxruntime-web/dist). */
+export const ORT_WASM_FILES = { webgpu: 'ort-wasm-simd-threaded.asyncify.wasm', wasm: 'ort-wasm-simd-threaded.wasm' } as const;
 
-const web = createOnnxWebBackend(ort, ORT_WASM_FILE, 'browser');
+const web = createOnnxWebBackend({
+  webgpu: { load: () => import('onnxruntime-web/webgpu'), wasmFile: ORT_WASM_FILES.webgpu },
+  wasm: { load: () => import('onnxruntime-web/wasm'), wasmFile: ORT_WASM_FILES.wasm },
+});
 
 /** Serves `webgpu` and `wasm`; registered with core's registry on import (priority 10). */
 export const onnxWebBackend = web.backend;

@@ -5,15 +5,17 @@
  * the process never exits; seen with onnxruntime-web 1.30 on Node 20), so Node never loads it.
  */
 import { registerBackend } from '@dpmambair/core';
-import * as ort from 'onnxruntime-web/wasm';
 import { createOnnxWebBackend } from './backend.js';
 
-export { ORT_VERSION, createOnnxWebBackend, type WebBackendOptions, type OnnxWebBackend } from './backend.js';
+export { ORT_VERSION, createOnnxWebBackend, type WebBackendOptions, type OnnxWebBackend, type OrtBuild, type WebDevice } from './backend.js';
 
-/** The wasm binary this build loads (from onnxruntime-web/dist). */
-export const ORT_WASM_FILE = 'ort-wasm-simd-threaded.wasm';
+/** The wasm file each device loads (from onnxruntime-web/dist); webgpu has none in Node. */
+export const ORT_WASM_FILES = { webgpu: 'ort-wasm-simd-threaded.asyncify.wasm', wasm: 'ort-wasm-simd-threaded.wasm' } as const;
 
-const web = createOnnxWebBackend(ort, ORT_WASM_FILE, 'node');
+const web = createOnnxWebBackend(
+  { wasm: { load: () => import('onnxruntime-web/wasm'), wasmFile: ORT_WASM_FILES.wasm } },
+  { webgpu: 'WebGPU is not available: this is the Node build of @dpmambair/backend-webgpu (onnxruntime-web/wasm); WebGPU runs in browsers and workers. In Node use wasm, or cpu/cuda from @dpmambair/backend-cuda' },
+);
 
 /** Serves `wasm` (and explains that `webgpu` needs a browser); registered with core's registry on import. */
 export const onnxWebBackend = web.backend;
