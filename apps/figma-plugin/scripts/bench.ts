@@ -58,9 +58,12 @@ Measured by \`apps/figma-plugin/scripts/bench.ts\` (\`npm run build && npm run b
 | \`dist/ui.html\` | ${mib(info.bytes['ui.html'])} (${info.bytes['ui.html']} bytes) |
 | \`dist/code.js\` | ${(info.bytes['code.js'] / 1024).toFixed(1)} KiB (${info.bytes['code.js']} bytes) |
 
-ui.html holds: the UI script (${(info.bytes.uiJs / 1024).toFixed(1)} KiB), the engine script (onnxruntime-web/webgpu + core + backend-webgpu, ${mib(info.bytes.engineJs)}),
-the ORT wasm \`ort-wasm-simd-threaded.asyncify.wasm\` (${mib(info.bytes.wasm)}; gzip + base64 ${mib(info.bytes.wasmGzBase64)}) and the model
-\`${info.weights}\` (${mib(info.bytes.model)} safetensors; gzip + base64 in the page). Without gzip the same page would be about ${mib(info.bytes['ui.html'] - info.bytes.wasmGzBase64 + Math.ceil((info.bytes.wasm * 4) / 3))}.
+ui.html holds: the UI script (${(info.bytes.uiJs / 1024).toFixed(1)} KiB); two engine scripts (core + backend-webgpu +
+onnxruntime-web: the plain WebAssembly build for the CPU, ${mib(info.bytes.engineJsWasm)}, and the WebGPU build, ${mib(info.bytes.engineJsWebgpu)});
+their ORT wasm files, gzip + base64: \`ort-wasm-simd-threaded.wasm\` ${mib(info.bytes.wasmPlain)} -> ${mib(info.bytes.wasmPlainGzBase64)} and
+\`ort-wasm-simd-threaded.asyncify.wasm\` ${mib(info.bytes.wasmAsyncify)} -> ${mib(info.bytes.wasmAsyncifyGzBase64)}; and the model
+\`${info.weights}\` (${mib(info.bytes.model)} safetensors, gzip + base64). Uncompressed, the same page would be about
+${mib(info.bytes['ui.html'] - info.bytes.wasmPlainGzBase64 - info.bytes.wasmAsyncifyGzBase64 + Math.ceil(((info.bytes.wasmPlain + info.bytes.wasmAsyncify) * 4) / 3))}.
 
 ## First restore of a ${SIZE}x${SIZE} image, WASM, one thread
 
@@ -83,6 +86,10 @@ Progress as the designer saw it (seconds after the click, bar width, text):
 | s | bar | text |
 | --- | --- | --- |
 ${rows}
+
+Earlier (07:39 UTC, same machine and image) with one engine on onnxruntime-web's asyncify wasm
+for both WebGPU and the CPU: 261.6 s click to written back (model load 12.7 s; the extractor and the
+first tile were much slower). The CPU path now uses the plain wasm build; the page grew by 4.7 MiB.
 
 Notes: the timing is from a shared, loaded 2-core machine and varies run to run by tens of
 percent; an unloaded laptop core is faster. The first tile of a session is slower than later ones

@@ -122,3 +122,30 @@ describe('figma plugin UI in Chromium (sandboxed iframe, FakeFigma main thread)'
     await page.close();
   });
 });
+
+describe('figma plugin UI on WebGPU (SwiftShader: correct but slow, so a 64 px crop)', { timeout: 300_000, skip: process.env.DPM_TEST_WEBGPU === '0' ? 'DPM_TEST_WEBGPU=0' : false }, () => {
+  let session: Session;
+  before(async () => {
+    session = await startSession({ webgpu: true });
+  });
+  after(async () => {
+    await session?.close();
+  });
+
+  it('picks WebGPU in the iframe when an adapter exists, and restores', async () => {
+    const { page, plugin } = await session.open({ theme: 'light', crop: { x: 200, y: 80, size: 64 } });
+    await plugin.waitForFunction(() => !(document.getElementById('restore') as HTMLButtonElement).disabled, null, { timeout: 30_000 });
+    await plugin.click('#restore');
+    const state = await waitState(plugin, ['done', 'error', 'cancelled'], 240_000);
+    const stats = await plugin.evaluate(() => (window as any).__dpm);
+    assert.equal(state, 'done', stats.error);
+    assert.equal(stats.device, 'webgpu', `ran on ${stats.device}: ${await plugin.getAttribute('#device', 'title')}`);
+    assert.equal(stats.where, 'iframe');
+    const q = await host<{ inputPsnr: number; outputPsnr: number; width: number; height: number }>(page, 'quality');
+    console.log(`# WebGPU (SwiftShader) 64x64: PSNR ${q.inputPsnr.toFixed(2)} -> ${q.outputPsnr.toFixed(2)} dB; load ${stats.loadMs} ms, restore ${stats.restores[0].ms} ms`);
+    assert.deepEqual([q.width, q.height], [64, 64]);
+    if (!builtInfo().development) assert.ok(q.outputPsnr > q.inputPsnr, 'WebGPU output is closer to the clean photo');
+    await page.close();
+  });
+});
+
