@@ -37,6 +37,8 @@ const { values } = parseArgs({
     budget: { type: 'string' },
     sizes: { type: 'string' },
     weights: { type: 'string' },
+    /** How the records name the model (default: its path); e.g. when --weights is a frozen copy. */
+    'model-label': { type: 'string' },
     out: { type: 'string' },
     total: { type: 'string' },
   },
@@ -52,6 +54,7 @@ const f32 = (a: Float32Array): StaticFile => ({ body: new Uint8Array(a.buffer, a
 
 // Inputs and the model, served from memory; the ORT and tfjs wasm from node_modules.
 const files = await readModelFiles(values.weights);
+if (values['model-label']) files.source = values['model-label'];
 const base = await baseImage();
 const evalSet = await loadEvalSet();
 const served: Record<string, StaticFile> = {

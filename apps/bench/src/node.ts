@@ -25,6 +25,8 @@ const { values } = parseArgs({
     sizes: { type: 'string' },
     budget: { type: 'string' },
     weights: { type: 'string' },
+    /** How the records name the model (default: its path); e.g. when --weights is a frozen copy. */
+    'model-label': { type: 'string' },
     quick: { type: 'boolean', default: false },
     out: { type: 'string' },
     total: { type: 'string' },
@@ -68,6 +70,7 @@ console.error(`load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')} o
 const tmp = mkdtempSync(join(os.tmpdir(), 'dpm-bench-'));
 // One snapshot of the model for every device of this run (the training run rewrites models/weights/).
 const model = await readModelFiles(values.weights);
+if (values['model-label']) model.source = values['model-label'];
 const snapshot = snapshotModel(model, join(tmp, 'model'));
 console.error(`model: ${model.source} (sha256 ${model.sha256.slice(0, 12)}…)${model.trained ? '' : ': golden random weights, quality numbers meaningless'}`);
 const records: BenchRecord[] = [];
