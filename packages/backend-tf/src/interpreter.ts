@@ -266,12 +266,16 @@ export function evaluate(node: Node, get: (v: Value) => Slot, weights: Weights, 
     case 'split': return tf.split(logical(get(node.x)), node.sizes, -1).map((t) => ({ t, nhwc: false }));
     case 'concat': {
       const slots = node.xs.map(get);
-      if (slots.some((s) => s.nhwc)) return image(tf.concat(slots.map(asNhwc), NHWC_AXIS[node.axis]));
-      return plain(tf.concat(slots.map((s) => s.t), node.axis));
+      const axis = node.axis < 0 ? node.axis + node.outputs[0].shape.length : node.axis;
+      if (slots.some((s) => s.nhwc)) return image(tf.concat(slots.map(asNhwc), NHWC_AXIS[axis]));
+      return plain(tf.concat(slots.map((s) => s.t), axis));
     }
     case 'pixelShuffle': return image(pixelShuffleNhwc(asNhwc(get(node.x))));
     case 'pixelUnshuffle': return image(pixelUnshuffleNhwc(asNhwc(get(node.x))));
-    case 'mean': return [mean(get(node.x), node.axes, node.keepDims)];
+    case 'mean': {
+      const rank = node.x.shape.length;
+      return [mean(get(node.x), node.axes.map((a) => (a < 0 ? a + rank : a)), node.keepDims)];
+    }
     case 'selectiveScan': {
       const [x, delta, A, B, C, D] = [node.x, node.delta, node.A, node.B, node.C, node.D].map((v) => logical(get(v)));
       return plain(selectiveScan(x, delta, A, B, C, D));
