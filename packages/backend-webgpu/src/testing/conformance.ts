@@ -195,8 +195,14 @@ export function describeBrowserConformance(options: BrowserConformanceOptions): 
           initError = await harness.init(device);
         });
         const timeout = typeof options.timeout === 'number' ? options.timeout : options.timeout?.[device] ?? 120_000;
-        it(`init ${device}`, () => {
+        it(`init ${device}`, async () => {
           if (initError) throw new Error(`backend.init('${device}') failed in Chromium: ${initError}`);
+          // The page must stay responsive after the runtime started: timers still fire (checked on the page, also in worker context).
+          const fired = await Promise.race([
+            harness.evaluate(device, () => new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 10)), null),
+            new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 10_000)),
+          ]);
+          if (!fired) throw new Error(`after backend.init('${device}') a 10 ms timer did not fire within 10 s: the runtime stalls the event loop`);
         });
         for (const c of CASES) {
           if (options.filter && !options.filter(c.name, device)) continue;
