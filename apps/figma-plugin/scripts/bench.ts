@@ -58,8 +58,8 @@ Measured by \`apps/figma-plugin/scripts/bench.ts\` (\`npm run build && npm run b
 | \`dist/ui.html\` | ${mib(info.bytes['ui.html'])} (${info.bytes['ui.html']} bytes) |
 | \`dist/code.js\` | ${(info.bytes['code.js'] / 1024).toFixed(1)} KiB (${info.bytes['code.js']} bytes) |
 
-ui.html holds: the UI script (${(info.bytes.uiJs / 1024).toFixed(1)} KiB); two engine scripts (core + backend-webgpu +
-onnxruntime-web: the plain WebAssembly build for the CPU, ${mib(info.bytes.engineJsWasm)}, and the WebGPU build, ${mib(info.bytes.engineJsWebgpu)});
+ui.html holds: the UI script (${(info.bytes.uiJs / 1024).toFixed(1)} KiB); the engine script (core + backend-webgpu + two
+onnxruntime-web builds: the plain WebAssembly one for the CPU and the WebGPU one, ${mib(info.bytes.engineJs)});
 their ORT wasm files, gzip + base64: \`ort-wasm-simd-threaded.wasm\` ${mib(info.bytes.wasmPlain)} -> ${mib(info.bytes.wasmPlainGzBase64)} and
 \`ort-wasm-simd-threaded.asyncify.wasm\` ${mib(info.bytes.wasmAsyncify)} -> ${mib(info.bytes.wasmAsyncifyGzBase64)}; and the model
 \`${info.weights}\` (${mib(info.bytes.model)} safetensors, gzip + base64). Uncompressed, the same page would be about
@@ -87,7 +87,7 @@ Progress as the designer saw it (seconds after the click, bar width, text):
 | --- | --- | --- |
 ${rows}
 
-Earlier (07:39 UTC, same machine and image) with one engine on onnxruntime-web's asyncify wasm
+Earlier (07:39 UTC, same machine and image) with onnxruntime-web's asyncify (WebGPU) build
 for both WebGPU and the CPU: 261.6 s click to written back (model load 12.7 s; the extractor and the
 first tile were much slower). The CPU path now uses the plain wasm build; the page grew by 4.7 MiB.
 

@@ -23,16 +23,12 @@ const DIST = join(APP, 'dist');
 const requireFromBackend = createRequire(join(ROOT, 'packages/backend-webgpu/package.json'));
 
 /**
- * Two engines, each with the ORT wasm its onnxruntime-web build instantiates: 'webgpu' is what
- * backend-webgpu imports (onnxruntime-web/webgpu, asyncify wasm: WebGPU EP + CPU); 'wasm' aliases
- * that import to onnxruntime-web/wasm (plain wasm, CPU only). Measured here in Chromium, one thread,
- * 256x256: the plain build ran the extractor ~4x faster and its first restore ~2.5x faster (no
- * warm-up penalty), so the CPU path uses it; the asyncify wasm is only unpacked for WebGPU.
+ * The ORT wasm each device's onnxruntime-web build instantiates (backend-webgpu's ORT_WASM_FILES):
+ * 'wasm' the plain build (CPU; smaller and, measured here in Chromium, faster to warm up and ~4x
+ * faster on the extractor than the asyncify build), 'webgpu' the WebGPU build (asyncify). Both
+ * builds are in the one engine bundle; the iframe unpacks only the wasm it uses.
  */
-const ENGINES = {
-  wasm: { wasm: 'ort-wasm-simd-threaded.wasm', alias: { 'onnxruntime-web/webgpu': 'onnxruntime-web/wasm' } as Record<string, string> },
-  webgpu: { wasm: 'ort-wasm-simd-threaded.asyncify.wasm', alias: {} as Record<string, string> },
-} as const;
+const ORT_WASM_FILES = { wasm: 'ort-wasm-simd-threaded.wasm', webgpu: 'ort-wasm-simd-threaded.asyncify.wasm' } as const;
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -112,26 +108,20 @@ async function main(): Promise<void> {
 
   // The engines: onnxruntime-web + core. import.meta.url has no meaning in an inlined script or a
   // blob: worker; with the wasm given as bytes and one thread, ORT never needs it.
-  const engines: Record<string, string> = {};
+  const engine = assertScriptSafe(await bundle('src/ui/engine-entry.ts', { target: 'es2022', minify: true, define: { 'import.meta.url': 'undefined' } }), 'the engine bundle');
   const wasms: Record<string, Uint8Array> = {};
-  for (const [kind, e] of Object.entries(ENGINES)) {
-    engines[kind] = assertScriptSafe(
-      await bundle('src/ui/engine-entry.ts', { target: 'es2022', minify: true, alias: e.alias, define: { 'import.meta.url': 'undefined', __ENGINE_KIND__: JSON.stringify(kind) } }),
-      `the ${kind} engine bundle`,
-    );
-    wasms[kind] = new Uint8Array(readFileSync(requireFromBackend.resolve(`onnxruntime-web/${e.wasm}`)));
-  }
+  for (const [device, file] of Object.entries(ORT_WASM_FILES)) wasms[device] = new Uint8Array(readFileSync(requireFromBackend.resolve(`onnxruntime-web/${file}`)));
   const uiJs = assertScriptSafe(await bundle('src/ui/ui.ts', { target: 'es2022', minify: true }), 'the UI bundle');
   const css = readFileSync(join(APP, 'src/ui/ui.css'), 'utf8');
 
-  const buildInfo = { weights: weights.source, development: weights.development, model: manifest.config.name, embedDim: manifest.config.embedDim, ortWasm: { wasm: ENGINES.wasm.wasm, webgpu: ENGINES.webgpu.wasm }, builtAt: new Date().toISOString() };
+  const buildInfo = { weights: weights.source, development: weights.development, model: manifest.config.name, embedDim: manifest.config.embedDim, ortWasm: ORT_WASM_FILES, builtAt: new Date().toISOString() };
   const gz = Object.fromEntries(Object.entries(wasms).map(([k, w]) => [k, b64gz(w)]));
   const data = [
     `<script type="application/json" id="dpm-build">${scriptJson(buildInfo)}</script>`,
     `<script type="application/json" id="dpm-manifest">${JSON.stringify(JSON.parse(weights.manifestText)).replace(/</g, '\\u003c')}</script>`,
     weights.probe !== undefined ? `<script type="application/json" id="dpm-probe">${scriptJson(weights.probe)}</script>` : '',
-    ...Object.keys(ENGINES).map((k) => `<script type="text/plain" id="dpm-engine-${k}">${engines[k]}</script>`),
-    ...Object.keys(ENGINES).map((k) => `<script type="application/octet-stream" id="dpm-wasm-${k}" data-encoding="gzip+base64">${gz[k]}</script>`),
+    `<script type="text/plain" id="dpm-engine">${engine}</script>`,
+    ...Object.keys(ORT_WASM_FILES).map((k) => `<script type="application/octet-stream" id="dpm-wasm-${k}" data-encoding="gzip+base64">${gz[k]}</script>`),
     `<script type="application/octet-stream" id="dpm-model" data-encoding="gzip+base64">${b64gz(weights.safetensors)}</script>`,
   ]
     .filter(Boolean)
@@ -151,8 +141,7 @@ async function main(): Promise<void> {
       'ui.html': Buffer.byteLength(html),
       'code.js': Buffer.byteLength(code),
       uiJs: Buffer.byteLength(uiJs),
-      engineJsWasm: Buffer.byteLength(engines.wasm),
-      engineJsWebgpu: Buffer.byteLength(engines.webgpu),
+      engineJs: Buffer.byteLength(engine),
       wasmPlain: wasms.wasm.length,
       wasmPlainGzBase64: gz.wasm.length,
       wasmAsyncify: wasms.webgpu.length,
@@ -163,7 +152,7 @@ async function main(): Promise<void> {
   writeFileSync(join(DIST, 'build-info.json'), JSON.stringify(report, null, 2) + '\n');
   const b = report.bytes;
   console.log(
-    `figma-plugin: dist/ui.html ${size(b['ui.html'])} (UI JS ${(b.uiJs / 1024).toFixed(1)} KiB; engines ${size(b.engineJsWasm)} wasm + ${size(b.engineJsWebgpu)} webgpu; ` +
+    `figma-plugin: dist/ui.html ${size(b['ui.html'])} (UI JS ${(b.uiJs / 1024).toFixed(1)} KiB; engine JS ${size(b.engineJs)}; ` +
       `ORT wasm ${size(b.wasmPlain)} + asyncify ${size(b.wasmAsyncify)} -> gzip+base64 ${size(b.wasmPlainGzBase64)} + ${size(b.wasmAsyncifyGzBase64)}; model ${weights.source} ${size(b.model)}), ` +
       `dist/code.js ${(b['code.js'] / 1024).toFixed(1)} KiB; probe: ${report.probe ? 'yes' : 'none'}${weights.development ? '; DEVELOPMENT WEIGHTS (untrained)' : ''} [${Date.now() - t0} ms]`,
   );

@@ -123,7 +123,9 @@ describe('figma plugin UI in Chromium (sandboxed iframe, FakeFigma main thread)'
   });
 });
 
-describe('figma plugin UI on WebGPU (SwiftShader: correct but slow, so a 64 px crop)', { timeout: 300_000, skip: process.env.DPM_TEST_WEBGPU === '0' ? 'DPM_TEST_WEBGPU=0' : false }, () => {
+// Opt-in (DPM_TEST_WEBGPU=1): SwiftShader took ~3 minutes for this 64 px restore here (seen: PSNR
+// 20.42 -> 25.70 dB, i.e. the WebGPU path in a null-origin iframe works end to end).
+describe('figma plugin UI on WebGPU (SwiftShader: correct but slow, so a 64 px crop)', { timeout: 420_000, skip: process.env.DPM_TEST_WEBGPU === '1' ? false : 'set DPM_TEST_WEBGPU=1 (about 4 minutes on SwiftShader)' }, () => {
   let session: Session;
   before(async () => {
     session = await startSession({ webgpu: true });
@@ -136,7 +138,7 @@ describe('figma plugin UI on WebGPU (SwiftShader: correct but slow, so a 64 px c
     const { page, plugin } = await session.open({ theme: 'light', crop: { x: 200, y: 80, size: 64 } });
     await plugin.waitForFunction(() => !(document.getElementById('restore') as HTMLButtonElement).disabled, null, { timeout: 30_000 });
     await plugin.click('#restore');
-    const state = await waitState(plugin, ['done', 'error', 'cancelled'], 240_000);
+    const state = await waitState(plugin, ['done', 'error', 'cancelled'], 400_000);
     const stats = await plugin.evaluate(() => (window as any).__dpm);
     assert.equal(state, 'done', stats.error);
     assert.equal(stats.device, 'webgpu', `ran on ${stats.device}: ${await plugin.getAttribute('#device', 'title')}`);

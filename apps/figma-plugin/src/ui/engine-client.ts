@@ -7,11 +7,8 @@
 import type { RestoreProgress, RgbImage } from '@dpmambair/core';
 import type { Engine, EngineAssets, EngineDevice, EngineInfo, EngineReply, EngineRequest, EngineResult } from './engine.js';
 
-/**
- * The two engine bundles in ui.html: 'wasm' runs onnxruntime-web's plain WebAssembly build (in
- * the worker, or in the iframe without workers); 'webgpu' its WebGPU build (iframe only).
- */
-export type EngineKind = EngineDevice;
+/** Which ORT wasm files an engine gets: the worker only runs 'wasm'; the iframe may run both. */
+export type AssetsFor = readonly EngineDevice[];
 
 export type DevicePreference = 'auto' | 'wasm';
 
@@ -49,8 +46,8 @@ export async function webgpuAdapter(): Promise<{ ok: boolean; reason?: string }>
 export class EngineClient {
   private worker?: Worker;
   private workerReady?: Promise<EngineInfo>;
-  private readonly inFrame = new Map<EngineKind, Promise<{ engine: Engine; info: EngineInfo }>>();
-  private inFrameKind?: EngineKind;
+  private readonly inFrame = new Map<EngineDevice, Promise<{ engine: Engine; info: EngineInfo }>>();
+  private inFrameDevice?: EngineDevice;
   private started?: Promise<Started>;
   private startedPref?: DevicePreference;
   private nextId = 1;
@@ -59,8 +56,8 @@ export class EngineClient {
   private readonly pending = new Map<number, { resolve(r: EngineResult): void; reject(e: Error): void; onProgress(p: RestoreProgress): void; aborted?: () => void }>();
 
   constructor(
-    private readonly engineSource: (kind: EngineKind) => string,
-    private readonly assets: (kind: EngineKind) => EngineAssets,
+    private readonly engineSource: string,
+    private readonly assets: (devices: AssetsFor) => EngineAssets,
     private readonly options: { forceInFrame?: boolean } = {},
   ) {}
 
@@ -101,38 +98,37 @@ export class EngineClient {
     return { ...(await this.startInFrame('wasm')), where: 'iframe', notes };
   }
 
-  private loadEngineScript(kind: EngineKind): { Engine: new () => Engine } {
-    const name = `__dpmambairEngine_${kind}`;
-    const g = globalThis as unknown as Record<string, { Engine: new () => Engine } | undefined>;
-    if (!g[name]) {
+  private loadEngineScript(): { Engine: new () => Engine } {
+    const g = globalThis as { __dpmambairEngine?: { Engine: new () => Engine } };
+    if (!g.__dpmambairEngine) {
       const script = document.createElement('script');
-      script.textContent = this.engineSource(kind);
+      script.textContent = this.engineSource;
       document.head.appendChild(script);
       script.remove();
     }
-    const loaded = g[name];
-    if (!loaded) throw new Error(`the ${kind} engine script did not load`);
-    return loaded;
+    if (!g.__dpmambairEngine) throw new Error('the engine script did not load');
+    return g.__dpmambairEngine;
   }
 
   private async startInFrame(device: EngineDevice): Promise<EngineInfo> {
     let p = this.inFrame.get(device);
     if (!p) {
       p = (async () => {
-        const { Engine } = this.loadEngineScript(device);
+        const { Engine } = this.loadEngineScript();
         const engine = new Engine();
-        return { engine, info: await engine.init(this.assets(device), device) };
+        // Both wasm files: the backend takes its bytes once per page, and WebGPU may fall back to WASM here.
+        return { engine, info: await engine.init(this.assets(['webgpu', 'wasm']), device) };
       })();
       this.inFrame.set(device, p);
     }
     const { info } = await p;
-    this.inFrameKind = device;
+    this.inFrameDevice = device;
     return info;
   }
 
   private startWorker(): Promise<EngineInfo> {
     if (this.workerReady) return this.workerReady;
-    const url = URL.createObjectURL(new Blob([this.engineSource('wasm')], { type: 'text/javascript' }));
+    const url = URL.createObjectURL(new Blob([this.engineSource], { type: 'text/javascript' }));
     const worker = new Worker(url, { name: 'dpmambair-engine' });
     URL.revokeObjectURL(url);
     this.worker = worker;
@@ -150,7 +146,7 @@ export class EngineClient {
         this.onReply(msg);
       };
     });
-    const init: EngineRequest = { type: 'init', assets: this.assets('wasm'), device: 'wasm' };
+    const init: EngineRequest = { type: 'init', assets: this.assets(['wasm']), device: 'wasm' };
     worker.postMessage(init);
     return this.workerReady;
   }
@@ -184,7 +180,7 @@ export class EngineClient {
     const started = await this.start(this.startedPref ?? 'auto');
     if (call.signal.aborted) throw abortError();
     if (started.where === 'iframe') {
-      const { engine } = await this.inFrame.get(this.inFrameKind ?? started.device)!;
+      const { engine } = await this.inFrame.get(this.inFrameDevice ?? started.device)!;
       return engine.restore(image, call);
     }
     const worker = this.worker!;

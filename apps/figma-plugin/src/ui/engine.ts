@@ -22,8 +22,11 @@ import {
 export type EngineDevice = 'webgpu' | 'wasm';
 
 export interface EngineAssets {
-  /** ort-wasm-simd-threaded.asyncify.wasm, gzip-compressed. */
-  wasmGz: Uint8Array;
+  /**
+   * The ORT wasm of each device that may run here, gzip-compressed: 'wasm' the plain build
+   * (ort-wasm-simd-threaded.wasm), 'webgpu' the WebGPU build (ort-wasm-simd-threaded.asyncify.wasm).
+   */
+  wasmGz: Partial<Record<EngineDevice, Uint8Array>>;
   /** The weights' safetensors, gzip-compressed. */
   modelGz: Uint8Array;
   /** The weights' JSON manifest. */
@@ -55,6 +58,9 @@ export async function gunzip(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
+/** backend-webgpu takes the wasm bytes once per page or worker, before its first use. */
+let configured = false;
+
 /** Gives the event loop a turn: progress paints and Cancel clicks get through between tiles. */
 const yieldToEventLoop = () => new Promise<void>((r) => setTimeout(r, 0));
 
@@ -69,9 +75,16 @@ export class Engine {
       return this.info;
     }
     const t0 = performance.now();
-    const [wasm, safetensors] = await Promise.all([gunzip(assets.wasmGz), gunzip(assets.modelGz)]);
-    // Single-threaded: Figma's iframe is not cross-origin isolated (no SharedArrayBuffer).
-    configure({ wasmBinary: wasm, numThreads: 1 });
+    const [wasm, safetensors] = await Promise.all([
+      Promise.all(Object.entries(assets.wasmGz).map(async ([d, gz]) => [d, await gunzip(gz!)] as const)),
+      gunzip(assets.modelGz),
+    ]);
+    if (!configured) {
+      if (!wasm.some(([d]) => d === device)) throw new Error(`no ORT wasm for ${device} was given`);
+      // Single-threaded: Figma's iframe is not cross-origin isolated (no SharedArrayBuffer).
+      configure({ wasmBinary: Object.fromEntries(wasm), numThreads: 1 });
+      configured = true;
+    }
     const model = await this.prepare(assets.manifest, safetensors);
     const { session } = await createSession(model, device);
     this.session = session;

@@ -7,7 +7,7 @@ import { spans, type RestoreProgress } from '@dpmambair/core';
 import { fitWithinLimit } from '../shared/limits.js';
 import type { MainToUi, Placement, RestoredImage, SelectedImage, SelectionState, UiToMain } from '../shared/messages.js';
 import type { EngineAssets } from './engine.js';
-import { EngineClient, type DevicePreference, type EngineKind, type Started } from './engine-client.js';
+import { EngineClient, type AssetsFor, type DevicePreference, type Started } from './engine-client.js';
 import { decodeImage, encodePng, imageToCanvas } from './image-io.js';
 import { classify, parseProbe, type DegradationProbe } from './probe.js';
 
@@ -36,8 +36,12 @@ interface BuildInfo {
 const build = JSON.parse(embedded('dpm-build')) as BuildInfo;
 const bytesCache = new Map<string, Uint8Array>();
 const embeddedBytes = (id: string) => bytesCache.get(id) ?? bytesCache.set(id, base64Bytes(embedded(id))).get(id)!;
-/** The ORT wasm of each engine kind and the model, unpacked from the page only when needed. */
-const assets = (kind: EngineKind): EngineAssets => ({ wasmGz: embeddedBytes(`dpm-wasm-${kind}`), modelGz: embeddedBytes('dpm-model'), manifest: embedded('dpm-manifest') });
+/** The ORT wasm files asked for and the model, unpacked from the page only when needed. */
+const assets = (devices: AssetsFor): EngineAssets => ({
+  wasmGz: Object.fromEntries(devices.map((d) => [d, embeddedBytes(`dpm-wasm-${d}`)])),
+  modelGz: embeddedBytes('dpm-model'),
+  manifest: embedded('dpm-manifest'),
+});
 
 let probe: DegradationProbe | undefined;
 try {
@@ -48,7 +52,7 @@ try {
 }
 
 const forceInFrame = document.querySelector('meta[name="dpm-engine"]')?.getAttribute('content') === 'in-frame';
-const engine = new EngineClient((kind) => embedded(`dpm-engine-${kind}`), assets, { forceInFrame });
+const engine = new EngineClient(embedded('dpm-engine'), assets, { forceInFrame });
 
 // ---- DOM
 
