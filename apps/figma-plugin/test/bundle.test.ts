@@ -5,11 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { APP } from './host/launch.js';
 
+const APP = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const manifest = JSON.parse(readFileSync(join(APP, 'manifest.json'), 'utf8'));
 
 describe('built plugin', () => {

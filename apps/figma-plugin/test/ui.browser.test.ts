@@ -103,8 +103,9 @@ describe('figma plugin UI in Chromium (sandboxed iframe, FakeFigma main thread)'
     await page.close();
   });
 
-  it('runs the engine in the iframe itself (the WebGPU path and the no-worker fallback) with the dark theme, placing a duplicate', async () => {
-    const { page, plugin } = await session.open({ theme: 'dark', crop: { ...CROP, size: 128 }, engineInFrame: true });
+  it('runs the engine in the iframe itself (the WebGPU path and the no-worker fallback), loaded from a blob: URL, with the dark theme, placing a duplicate', async () => {
+    const { page, plugin } = await session.open({ theme: 'dark', crop: { ...CROP, size: 128 }, engineInFrame: true, load: 'blob' });
+    assert.equal(await plugin.evaluate(() => [location.protocol, origin].join(' ')), 'blob: null');
     const bg = await plugin.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.equal(bg, 'rgb(44, 44, 44)', 'follows figma-dark variables');
     await plugin.waitForFunction(() => !(document.getElementById('restore') as HTMLButtonElement).disabled, null, { timeout: 30_000 });

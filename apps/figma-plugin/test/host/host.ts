@@ -21,6 +21,8 @@ export interface HostOptions {
   extras?: boolean;
   /** Select the image when the page opens (default true). */
   select?: boolean;
+  /** How the iframe gets ui.html: srcdoc (default) or a blob: URL; both give it a null origin. */
+  load?: 'srcdoc' | 'blob';
   /** Also add (unselected) 'Astronaut (large)': the crop upsampled to this size, for long jobs. */
   large?: number;
 }
@@ -112,7 +114,8 @@ export class Host {
     this.iframe.id = 'plugin';
     this.iframe.setAttribute('sandbox', 'allow-scripts');
     this.iframe.style.cssText = 'width:380px;height:700px;border:0;display:block;';
-    this.iframe.srcdoc = doc;
+    if (options.load === 'blob') this.iframe.src = URL.createObjectURL(new Blob([doc], { type: 'text/html' }));
+    else this.iframe.srcdoc = doc;
     document.body.append(this.iframe);
     if (options.select !== false) figma.select(...selected);
   }
