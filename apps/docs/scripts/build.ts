@@ -14,7 +14,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build as esbuild } from 'esbuild';
 import sharp from 'sharp';
@@ -168,7 +168,12 @@ write(join(gen, 'model-shipped.md'), modelInfo.trained
 
 const figma = join(root, 'apps', 'figma-plugin', 'README.md');
 write(join(gen, 'figma-plugin.md'), existsSync(figma)
-  ? includeMd(readFileSync(figma, 'utf8').replace(/^# .*\n/, ''), 'apps/figma-plugin')
+  ? escapeForVue(rewriteLinks(readFileSync(figma, 'utf8').replace(/^# .*\n/, ''), 'apps/figma-plugin', root, (path) => {
+      const name = basename(path);
+      mkdirSync(join(pub, 'figma-plugin'), { recursive: true });
+      copyFileSync(join(root, path), join(pub, 'figma-plugin', name));
+      return `/figma-plugin/${name}`;
+    }))
   : '_The plugin\'s own guide (`apps/figma-plugin/README.md`) is not in this checkout yet; see the source under `apps/figma-plugin/`._\n');
 
 const shots = [['home.png', 'Home', 'The docs home page'], ['demo.png', 'Live demo', 'The live demo after a restore on wasm']];

@@ -45,11 +45,15 @@ export function escapeForVue(md: string): string {
  * Relative links in an included file point into the repository, not the site: turn them into
  * plain text naming the path (from the repo root) so they are neither dead links nor broken.
  */
-export function rewriteLinks(md: string, fromDir: string, root: string): string {
+export function rewriteLinks(md: string, fromDir: string, root: string, publishImage?: (repoPath: string) => string | undefined): string {
   return md.replace(/(!?)\[([^\]]*)\]\(([^)\s]+)\)/g, (all, bang, text, href: string) => {
     if (/^(https?:|mailto:|#)/.test(href)) return all;
     const path = normalize(join(fromDir, href.split('#')[0]));
-    if (bang) return `_(image: \`${path}\`)_`;
+    if (bang) {
+      // Images the site can publish (copied into public/) keep showing; others become a mention.
+      const url = existsSync(join(root, path)) ? publishImage?.(path) : undefined;
+      return url ? `![${text}](${url})` : `_(image: \`${path}\`)_`;
+    }
     return existsSync(join(root, path)) ? `${text} (\`${path}\`)` : text;
   });
 }

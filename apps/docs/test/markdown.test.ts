@@ -29,3 +29,9 @@ test('rewriteLinks: repository links become paths, web links stay', () => {
   assert.match(out, /, gone /);
   assert.match(out, /_\(image: `models\/x\.png`\)_/);
 });
+
+test('rewriteLinks: publishable images keep showing', () => {
+  const out = rewriteLinks('![shot](../../samples/astronaut.png) ![missing](nope.png)', 'apps/figma-plugin', root, (p) => `/pub/${p.split('/').pop()}`);
+  assert.match(out, /!\[shot\]\(\/pub\/astronaut\.png\)/);
+  assert.match(out, /_\(image: `apps\/figma-plugin\/nope\.png`\)_/);
+});
