@@ -103,12 +103,14 @@ describe('figma plugin UI in Chromium (sandboxed iframe, FakeFigma main thread)'
     await page.close();
   });
 
-  it('runs the engine in the iframe itself (the WebGPU path and the no-worker fallback), loaded from a blob: URL, with the dark theme, placing a duplicate', async () => {
-    const { page, plugin } = await session.open({ theme: 'dark', crop: { ...CROP, size: 128 }, engineInFrame: true, load: 'blob' });
+  it('runs the engine in the iframe itself (the WebGPU path and the no-worker fallback), loaded from a blob: URL, dark theme, two images placed as duplicates', async () => {
+    const { page, plugin } = await session.open({ theme: 'dark', crop: { ...CROP, size: 128 }, engineInFrame: true, load: 'blob', large: 160, select: false });
     assert.equal(await plugin.evaluate(() => [location.protocol, origin].join(' ')), 'blob: null');
     const bg = await plugin.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.equal(bg, 'rgb(44, 44, 44)', 'follows figma-dark variables');
+    await host(page, 'select', 'both');
     await plugin.waitForFunction(() => !(document.getElementById('restore') as HTMLButtonElement).disabled, null, { timeout: 30_000 });
+    assert.match((await plugin.textContent('#selection-summary')) ?? '', /^2 images to restore/);
     await plugin.check('input[name="placement"][value="duplicate"]');
     await plugin.selectOption('#device-pref', 'wasm');
     await plugin.click('#restore');
@@ -116,9 +118,11 @@ describe('figma plugin UI in Chromium (sandboxed iframe, FakeFigma main thread)'
     const stats = await plugin.evaluate(() => (window as any).__dpm);
     assert.equal(state, 'done', stats.error);
     assert.equal(stats.where, 'iframe');
-    assert.equal(stats.lastApplied.duplicated, 1);
+    assert.deepEqual(stats.restores.map((r: { width: number }) => r.width), [128, 160]);
+    assert.equal(stats.lastApplied.duplicated, 2);
+    assert.equal(await plugin.locator('#thumbs button').count(), 2, 'a thumbnail per image');
     const names = await page.evaluate(() => (window as any).host.photo.parent.children.map((c: { name: string }) => c.name));
-    assert.deepEqual(names, ['Astronaut (noisy)', 'Astronaut (noisy) (restored)']);
+    assert.deepEqual(names, ['Astronaut (noisy)', 'Astronaut (noisy) (restored)', 'Astronaut (large)', 'Astronaut (large) (restored)']);
     assert.equal((await host<{ hashChanged: boolean }>(page, 'quality')).hashChanged, false, 'the original keeps its image');
     await page.close();
   });

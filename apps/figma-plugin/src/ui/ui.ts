@@ -3,12 +3,13 @@
  * the selection, runs the model locally on each image, previews before/after and hands PNGs back
  * to the main thread, which writes them into the document.
  */
-import { spans, type RestoreProgress } from '@dpmambair/core';
+import type { RestoreProgress } from '@dpmambair/core';
 import { fitWithinLimit } from '../shared/limits.js';
 import type { MainToUi, Placement, RestoredImage, SelectedImage, SelectionState, UiToMain } from '../shared/messages.js';
 import type { EngineAssets } from './engine.js';
 import { EngineClient, type AssetsFor, type DevicePreference, type Started } from './engine-client.js';
 import { decodeImage, encodePng, imageToCanvas } from './image-io.js';
+import { OVERLAP, planWork } from './plan.js';
 import { classify, parseProbe, type DegradationProbe } from './probe.js';
 
 // ---- embedded assets (see scripts/build.ts)
@@ -137,42 +138,6 @@ function renderSelection(): void {
 }
 
 // ---- progress and time remaining
-
-/** Tile side for an image: the multiple of 32 in [192, 384] that pads it least (fewer wasted pixels). */
-export function chooseTile(width: number, height: number, overlap: number): number {
-  let best = 384;
-  let bestArea = Infinity;
-  for (let t = 384; t >= 192; t -= 32) {
-    const area = spans(width, t, overlap).reduce((s, x) => s + Math.ceil(x.length / 8) * 8, 0) * spans(height, t, overlap).reduce((s, y) => s + Math.ceil(y.length / 8) * 8, 0);
-    if (area < bestArea) {
-      best = t;
-      bestArea = area;
-    }
-  }
-  return best;
-}
-
-const OVERLAP = 32;
-/** The extractor's cost per pixel relative to the restorer's (measured ~0.15 in WASM): only weights the first estimate. */
-const EMBED_WEIGHT = 0.15;
-
-interface Work {
-  tile: number;
-  tiles: number;
-  /** Units (pixels processed) for the embedding and for each tile. */
-  embed: number;
-  perTile: number;
-}
-
-function planWork(width: number, height: number): Work {
-  const tile = chooseTile(width, height, OVERLAP);
-  const xs = spans(width, tile, OVERLAP);
-  const ys = spans(height, tile, OVERLAP);
-  const tw = Math.ceil(xs[0].length / 8) * 8;
-  const th = Math.ceil(ys[0].length / 8) * 8;
-  const embedPixels = width * height <= 512 * 512 ? width * height : 9 * Math.min(256, width) * Math.min(256, height);
-  return { tile, tiles: xs.length * ys.length, embed: embedPixels * EMBED_WEIGHT, perTile: tw * th };
-}
 
 const seconds = (ms: number) => (ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms < 90_000 ? `${Math.round(ms / 1000)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`);
 

@@ -120,8 +120,9 @@ export class Host {
     if (options.select !== false) figma.select(...selected);
   }
 
-  select(which: 'photo' | 'large' | 'none'): void {
-    this.figma.select(...(which === 'photo' ? [this.photo] : which === 'large' && this.large ? [this.large] : []));
+  select(which: 'photo' | 'large' | 'both' | 'none'): void {
+    const nodes = { photo: [this.photo], large: this.large ? [this.large] : [], both: this.large ? [this.photo, this.large] : [this.photo], none: [] }[which];
+    this.figma.select(...nodes);
   }
 
   largeHash(): string | null | undefined {
