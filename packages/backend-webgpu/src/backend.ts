@@ -106,7 +106,7 @@ export function createOnnxWebBackend(builds: Partial<Record<WebDevice, OrtBuild>
   function source(device: WebDevice): string {
     const file = builds[device]!.wasmFile;
     const bin = options.wasmBinary;
-    if (bin && (isBytes(bin) ? device === 'wasm' : bin[device])) return `${file} from the bytes given to configure({ wasmBinary })`;
+    if (bin && (isBytes(bin) ? device === 'wasm' : bin[device])) return `${file} from the bytes given to configure({ wasmBinary }), ORT's bundled .mjs glue`;
     const paths = options.wasmPaths;
     const p = typeof paths === 'string' ? paths : paths?.[device];
     return `${file} from ${p === undefined ? "onnxruntime-web's default location" : JSON.stringify(p)}`;
@@ -119,12 +119,17 @@ export function createOnnxWebBackend(builds: Partial<Record<WebDevice, OrtBuild>
       const build = builds[device]!;
       p = build.load().then((ort) => {
         const wasm = ort.env.wasm;
-        const paths = options.wasmPaths;
-        const p = typeof paths === 'string' ? paths : paths?.[device];
-        if (p !== undefined) wasm.wasmPaths = p;
         const bin = options.wasmBinary;
         const bytes = bin === undefined ? undefined : isBytes(bin) ? (device === 'wasm' ? bin : undefined) : bin[device];
-        if (bytes) wasm.wasmBinary = toU8(bytes);
+        if (bytes) {
+          // Bytes win: no wasmPaths then, which would also make ORT fetch its .mjs glue from there
+          // instead of using the copy bundled into its module (seen with onnxruntime-web 1.30).
+          wasm.wasmBinary = toU8(bytes);
+        } else {
+          const paths = options.wasmPaths;
+          const p = typeof paths === 'string' ? paths : paths?.[device];
+          if (p !== undefined) wasm.wasmPaths = p;
+        }
         wasm.numThreads = options.numThreads ?? defaultThreads();
         wasm.proxy = false;
         return ort;
