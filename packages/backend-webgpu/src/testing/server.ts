@@ -15,7 +15,7 @@ export interface StaticFile {
 }
 
 export interface StaticServerOptions {
-  /** URL prefix (starting and ending with '/') -> directory served under it. */
+  /** URL prefix (starting and ending with '/') -> directory served under it (a folder serves its index.html). */
   mounts?: Record<string, string>;
   /** Exact URL path -> in-memory file (generated pages and bundles); may be replaced later through `files`. */
   files?: Record<string, StaticFile>;
@@ -60,9 +60,14 @@ export async function startStaticServer(options: StaticServerOptions = {}): Prom
       for (const [prefix, dir] of mounts) {
         if (!path.startsWith(prefix)) continue;
         const root = normalize(dir);
-        const target = normalize(join(root, path.slice(prefix.length)));
+        let target = normalize(join(root, path.slice(prefix.length)));
         if (target !== root && !target.startsWith(root.endsWith(sep) ? root : root + sep)) break;
-        const info = await stat(target).catch(() => undefined);
+        let info = await stat(target).catch(() => undefined);
+        if (info?.isDirectory()) {
+          // A folder serves its index.html.
+          target = join(target, 'index.html');
+          info = await stat(target).catch(() => undefined);
+        }
         if (!info?.isFile()) break;
         send(200, TYPES[extname(target)] ?? 'application/octet-stream');
         res.setHeader('content-length', info.size);
