@@ -14,6 +14,8 @@ import { builtInfo, startSession, type Session } from './host/launch.js';
 
 const CROP = { x: 160, y: 40, size: 256 };
 const RESTORE_TIMEOUT = 150_000;
+/** No network at all (connect-src 'none'), scripts only inline plus WebAssembly, workers only from blob:. */
+const STRICT_CSP = "default-src 'none'; script-src 'unsafe-inline' 'wasm-unsafe-eval' blob:; style-src 'unsafe-inline'; img-src data: blob:; worker-src blob:; connect-src 'none'";
 
 type State = 'idle' | 'running' | 'applying' | 'done' | 'cancelled' | 'error';
 
@@ -33,9 +35,9 @@ describe('figma plugin UI in Chromium (sandboxed iframe, FakeFigma main thread)'
     await session?.close();
   });
 
-  it('restores a noisy photo end to end in WASM, with progress; the written PNG is closer to the clean photo; one undo brings the original back', async () => {
+  it('restores a noisy photo end to end in WASM in a worker, under a no-network CSP, with progress; the written PNG is closer to the clean photo; one undo brings the original back', async () => {
     const info = builtInfo();
-    const { page, plugin } = await session.open({ theme: 'light', crop: CROP, extras: true, large: 512 });
+    const { page, plugin } = await session.open({ theme: 'light', crop: CROP, extras: true, large: 512, csp: STRICT_CSP });
     await plugin.waitForFunction(() => !(document.getElementById('restore') as HTMLButtonElement).disabled, null, { timeout: 30_000 });
     assert.match((await plugin.textContent('#selection-summary')) ?? '', /^1 image to restore/);
     assert.match((await plugin.textContent('#skipped-list')) ?? '', /Loading spinner\.gif: GIF images are not supported/);
@@ -103,8 +105,13 @@ describe('figma plugin UI in Chromium (sandboxed iframe, FakeFigma main thread)'
     await page.close();
   });
 
-  it('runs the engine in the iframe itself (the WebGPU path and the no-worker fallback), loaded from a blob: URL, dark theme, two images placed as duplicates', async () => {
-    const { page, plugin } = await session.open({ theme: 'dark', crop: { ...CROP, size: 128 }, engineInFrame: true, load: 'blob', large: 160, select: false });
+  it('runs the engine in the iframe when workers are forbidden (the path WebGPU takes too), loaded from a blob: URL, dark theme, two images placed as duplicates', async () => {
+    // Workers forbidden by the page's policy: the UI falls back to running the engine in the iframe.
+    const workerAttempts: string[] = [];
+    const { page, plugin } = await session.open({ theme: 'dark', crop: { ...CROP, size: 128 }, load: 'blob', large: 160, select: false, csp: STRICT_CSP.replace('worker-src blob:', "worker-src 'none'") });
+    page.on('console', (m) => {
+      if (/Creating a worker/.test(m.text())) workerAttempts.push(m.text());
+    });
     assert.equal(await plugin.evaluate(() => [location.protocol, origin].join(' ')), 'blob: null');
     const bg = await plugin.evaluate(() => getComputedStyle(document.body).backgroundColor);
     assert.equal(bg, 'rgb(44, 44, 44)', 'follows figma-dark variables');
@@ -118,6 +125,8 @@ describe('figma plugin UI in Chromium (sandboxed iframe, FakeFigma main thread)'
     const stats = await plugin.evaluate(() => (window as any).__dpm);
     assert.equal(state, 'done', stats.error);
     assert.equal(stats.where, 'iframe');
+    assert.match((await plugin.getAttribute('#device', 'title')) ?? '', /no worker/);
+    assert.equal(workerAttempts.length, 1, 'one try at a worker, then the iframe');
     assert.deepEqual(stats.restores.map((r: { width: number }) => r.width), [128, 160]);
     assert.equal(stats.lastApplied.duplicated, 2);
     assert.equal(await plugin.locator('#thumbs button').count(), 2, 'a thumbnail per image');

@@ -92,7 +92,7 @@ export class EngineClient {
         return { ...(await this.startWorker()), where: 'worker', notes };
       } catch (e) {
         notes.push(`no worker (${(e as Error).message}); running in the plugin window`);
-        this.dropWorker();
+        this.dropWorker(false);
       }
     }
     return { ...(await this.startInFrame('wasm')), where: 'iframe', notes };
@@ -169,11 +169,12 @@ export class EngineClient {
     this.pending.clear();
   }
 
-  private dropWorker(): void {
+  /** Ends the worker; `restart` makes the next restore start an engine again (after a Cancel). */
+  private dropWorker(restart = true): void {
     this.worker?.terminate();
     this.worker = undefined;
     this.workerReady = undefined;
-    if (this.started) this.started = undefined;
+    if (restart) this.started = undefined;
   }
 
   async restore(image: RgbImage, call: RestoreCall): Promise<EngineResult> {

@@ -21,6 +21,8 @@ export interface HostOptions {
   extras?: boolean;
   /** Select the image when the page opens (default true). */
   select?: boolean;
+  /** A Content-Security-Policy put into ui.html (a <meta>), as a strict host might impose. */
+  csp?: string;
   /** How the iframe gets ui.html: srcdoc (default) or a blob: URL; both give it a null origin. */
   load?: 'srcdoc' | 'blob';
   /** Also add (unselected) 'Astronaut (large)': the crop upsampled to this size, for long jobs. */
@@ -109,6 +111,7 @@ export class Host {
         : '--figma-color-bg:#ffffff;--figma-color-bg-secondary:#f5f5f5;--figma-color-bg-hover:#f5f5f5;--figma-color-text:#000000e5;--figma-color-text-secondary:#00000080;--figma-color-border:#e6e6e6;--figma-color-bg-brand:#0d99ff;--figma-color-text-onbrand:#ffffff;--figma-color-text-danger:#dc3412;--figma-color-bg-warning-tertiary:#fff1c2;--figma-color-text-warning:#b86200';
     let doc = html.replace('<html lang="en">', `<html lang="en" class="figma-${options.theme}">`).replace('<head>', `<head><style id="figma-style">:root{${vars}}</style>`);
     if (options.engineInFrame) doc = doc.replace('<head>', '<head><meta name="dpm-engine" content="in-frame">');
+    if (options.csp) doc = doc.replace('<head>', `<head><meta http-equiv="Content-Security-Policy" content="${options.csp}">`);
 
     this.iframe = document.createElement('iframe');
     this.iframe.id = 'plugin';
