@@ -105,10 +105,10 @@ describe('figma plugin UI in Chromium (sandboxed iframe, FakeFigma main thread)'
     await page.close();
   });
 
-  it('runs the engine in the iframe when workers are forbidden (the path WebGPU takes too), loaded from a blob: URL, dark theme, two images placed as duplicates', async () => {
+  it('runs the engine in the iframe when workers are forbidden (the path WebGPU takes too), loaded from a blob: URL, dark theme, three images (one EXIF-rotated JPEG) placed as duplicates', async () => {
     // Workers forbidden by the page's policy: the UI falls back to running the engine in the iframe.
     const workerAttempts: string[] = [];
-    const { page, plugin } = await session.open({ theme: 'dark', crop: { ...CROP, size: 128 }, load: 'blob', large: 160, select: false, csp: STRICT_CSP.replace('worker-src blob:', "worker-src 'none'") });
+    const { page, plugin } = await session.open({ theme: 'dark', crop: { ...CROP, size: 128 }, load: 'blob', large: 160, exifJpeg: true, select: false, csp: STRICT_CSP.replace('worker-src blob:', "worker-src 'none'") });
     page.on('console', (m) => {
       if (/Creating a worker/.test(m.text())) workerAttempts.push(m.text());
     });
@@ -117,7 +117,8 @@ describe('figma plugin UI in Chromium (sandboxed iframe, FakeFigma main thread)'
     assert.equal(bg, 'rgb(44, 44, 44)', 'follows figma-dark variables');
     await host(page, 'select', 'both');
     await plugin.waitForFunction(() => !(document.getElementById('restore') as HTMLButtonElement).disabled, null, { timeout: 30_000 });
-    assert.match((await plugin.textContent('#selection-summary')) ?? '', /^2 images to restore/);
+    assert.match((await plugin.textContent('#selection-summary')) ?? '', /^3 images to restore/);
+    // The designer places the restored copies beside the originals.
     await plugin.check('input[name="placement"][value="duplicate"]');
     await plugin.selectOption('#device-pref', 'wasm');
     await plugin.click('#restore');
@@ -127,11 +128,20 @@ describe('figma plugin UI in Chromium (sandboxed iframe, FakeFigma main thread)'
     assert.equal(stats.where, 'iframe');
     assert.match((await plugin.getAttribute('#device', 'title')) ?? '', /no worker/);
     assert.equal(workerAttempts.length, 1, 'one try at a worker, then the iframe');
-    assert.deepEqual(stats.restores.map((r: { width: number }) => r.width), [128, 160]);
-    assert.equal(stats.lastApplied.duplicated, 2);
-    assert.equal(await plugin.locator('#thumbs button').count(), 2, 'a thumbnail per image');
+    // The phone photo is a 96x64 JPEG that EXIF rotates: restored as shown, 64x96.
+    assert.deepEqual(stats.restores.map((r: { width: number; height: number }) => `${r.width}x${r.height}`), ['128x128', '160x160', '64x96']);
+    assert.equal(stats.lastApplied.duplicated, 3);
+    assert.equal(await plugin.locator('#thumbs button').count(), 3, 'a thumbnail per image');
     const names = await page.evaluate(() => (window as any).host.photo.parent.children.map((c: { name: string }) => c.name));
-    assert.deepEqual(names, ['Astronaut (noisy)', 'Astronaut (noisy) (restored)', 'Astronaut (large)', 'Astronaut (large) (restored)']);
+    assert.deepEqual(names, ['Astronaut (noisy)', 'Astronaut (noisy) (restored)', 'Astronaut (large)', 'Astronaut (large) (restored)', 'Phone photo', 'Phone photo (restored)']);
+    const phoneCopy = await page.evaluate(async () => {
+      const h = (window as any).host;
+      const dup = h.photo.parent.children.at(-1);
+      const bytes = await h.figma.getImageByHash(dup.fills[0].imageHash).getBytesAsync();
+      const bmp = await createImageBitmap(new Blob([bytes]));
+      return { png: bytes[0] === 0x89, width: bmp.width, height: bmp.height };
+    });
+    assert.deepEqual(phoneCopy, { png: true, width: 64, height: 96 });
     assert.equal((await host<{ hashChanged: boolean }>(page, 'quality')).hashChanged, false, 'the original keeps its image');
     await page.close();
   });

@@ -25,6 +25,8 @@ export interface HostOptions {
   csp?: string;
   /** How the iframe gets ui.html: srcdoc (default) or a blob: URL; both give it a null origin. */
   load?: 'srcdoc' | 'blob';
+  /** Also add (unselected) 'Phone photo': a 96x64 JPEG whose EXIF says "rotate 90° clockwise" (shown 64x96). */
+  exifJpeg?: boolean;
   /** Also add (unselected) 'Astronaut (large)': the crop upsampled to this size, for long jobs. */
   large?: number;
 }
@@ -51,6 +53,37 @@ const rgbOf = (c: HTMLCanvasElement): RgbImage => {
   return img;
 };
 
+async function jpegOf(source: HTMLCanvasElement, width: number, height: number): Promise<Uint8Array> {
+  const c = document.createElement('canvas');
+  c.width = width;
+  c.height = height;
+  c.getContext('2d')!.drawImage(source, 0, 0, width, height, 0, 0, width, height);
+  return new Uint8Array(await (await new Promise<Blob>((r) => c.toBlob((b) => r(b!), 'image/jpeg', 0.95))).arrayBuffer());
+}
+
+/** Inserts an EXIF APP1 segment with one Orientation tag right after the JPEG's SOI marker. */
+function withExifOrientation(jpeg: Uint8Array, orientation: number): Uint8Array {
+  const app1 = Uint8Array.of(
+    0xff, 0xe1, 0x00, 34, // APP1, length 34
+    0x45, 0x78, 0x69, 0x66, 0x00, 0x00, // "Exif\0\0"
+    0x4d, 0x4d, 0x00, 0x2a, 0x00, 0x00, 0x00, 0x08, // TIFF, big endian, IFD at 8
+    0x00, 0x01, // one entry
+    0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, orientation, 0x00, 0x00, // Orientation, SHORT, 1
+    0x00, 0x00, 0x00, 0x00, // no next IFD
+  );
+  const out = new Uint8Array(jpeg.length + app1.length);
+  out.set(jpeg.subarray(0, 2));
+  out.set(app1, 2);
+  out.set(jpeg.subarray(2), 2 + app1.length);
+  return out;
+}
+
+/** Decoded size of encoded image bytes (orientation applied). */
+export async function decodedSize(bytes: Uint8Array): Promise<{ width: number; height: number }> {
+  const bmp = await createImageBitmap(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+  return { width: bmp.width, height: bmp.height };
+}
+
 const pngOf = async (c: HTMLCanvasElement) => new Uint8Array(await (await new Promise<Blob>((r) => c.toBlob((b) => r(b!), 'image/png'))).arrayBuffer());
 
 /** Decodes PNG bytes the way a viewer would (no colour management surprises: sRGB in, sRGB out). */
@@ -68,6 +101,7 @@ export class Host {
   iframe!: HTMLIFrameElement;
   photo!: FakeNode;
   large?: FakeNode;
+  phone?: FakeNode;
   clean!: RgbImage;
   noisy!: RgbImage;
   originalHash!: string;
@@ -87,6 +121,11 @@ export class Host {
     if (options.large) {
       const big = figma.addImage(await pngOf(canvasOf(noisyBmp, x, y, size, options.large)));
       this.large = figma.node('RECTANGLE', 'Astronaut (large)', { fills: [figma.imagePaint(big.hash)], x: 480, y: 40, width: 400, height: 400 }, board);
+    }
+    if (options.exifJpeg) {
+      const jpeg = withExifOrientation(await jpegOf(canvasOf(noisyBmp, x, y, 96, 96), 96, 64), 6);
+      const img = figma.addImage(jpeg);
+      this.phone = figma.node('RECTANGLE', 'Phone photo', { fills: [figma.imagePaint(img.hash)], x: 920, y: 40, width: 200, height: 300 }, board);
     }
     const selected = [this.photo];
     if (options.extras) {
@@ -124,7 +163,8 @@ export class Host {
   }
 
   select(which: 'photo' | 'large' | 'both' | 'none'): void {
-    const nodes = { photo: [this.photo], large: this.large ? [this.large] : [], both: this.large ? [this.photo, this.large] : [this.photo], none: [] }[which];
+    const extra = [this.large, this.phone].filter((n): n is FakeNode => !!n);
+    const nodes = { photo: [this.photo], large: this.large ? [this.large] : [], both: [this.photo, ...extra], none: [] }[which];
     this.figma.select(...nodes);
   }
 
