@@ -112,12 +112,14 @@ function lower(g: OnnxGraphBuilder, node: Node, ref: (v: Value) => string, weigh
     case 'pixelShuffle':
       return [g.op('DepthToSpace', [ref(node.x)], { blocksize: 2, mode: 'CRD' })];
     case 'pixelUnshuffle': {
-      // SpaceToDepth orders channels (i*2 + j)*C + c; PyTorch orders c*4 + i*2 + j.
-      const s2d = g.op('SpaceToDepth', [ref(node.x)], { blocksize: 2 });
+      // A grouped 2x2 stride-2 conv with one-hot kernels: output channel c*4 + i*2 + j takes pixel
+      // (i, j) of each 2x2 block of channel c (PyTorch's order). Exact, and unlike SpaceToDepth it
+      // has a kernel on every execution provider, WebGPU included.
       const c = node.x.shape[1] as number;
-      const split = g.op('Reshape', [s2d, g.ints([0, 4, c, -1])]);
-      const swapped = g.op('Transpose', [split], { perm: [0, 2, 1, 3] });
-      return [g.op('Reshape', [swapped, g.op('Shape', [s2d])])];
+      const w = new Float32Array(4 * c * 4);
+      for (let ch = 0; ch < c; ch++) for (let k = 0; k < 4; k++) w[(ch * 4 + k) * 4 + k] = 1;
+      const weight = g.initializer(g.fresh('unshuffle'), [4 * c, 1, 2, 2], w);
+      return [g.op('Conv', [ref(node.x), weight], { kernel_shape: [2, 2], strides: [2, 2], group: c })];
     }
     case 'mean':
       if (node.axes.length === 0) return [g.op('Identity', [ref(node.x)])];
