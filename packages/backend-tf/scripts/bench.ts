@@ -1,11 +1,12 @@
 /**
  * Times the restorer (and extractor) of the tiny and small configs at 256x256 on tf-cpu and tf-wasm
- * in Node, and the scan kernel alone; reports max abs diff against core's reference on a small input.
- *   node --import tsx scripts/bench.ts [--sizes 256] [--configs tiny,small] [--devices tf-cpu,tf-wasm] [--runs 3]
+ * in Node, and the scan kernel alone. Wall time (median) and this process's CPU time (median; less
+ * disturbed by other load on a shared machine: tfjs runs single-threaded in Node).
+ *   node --import tsx scripts/bench.ts [--sizes 256] [--configs tiny,small] [--devices tf-cpu,tf-wasm] [--runs 3] [--layout nhwc|nchw] [--no-scan]
  */
 import { getConfig, openModelSession, prepareModel, randomParams, seededRandom, type Tensor } from '@dpmambair/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { selectiveScan, tfBackend } from '../src/index.js';
+import { configure, selectiveScan, tfBackend } from '../src/index.js';
 import { quietTfjs } from '../src/testing/quiet.js';
 
 quietTfjs();
@@ -17,6 +18,9 @@ const sizes = arg('sizes', '256').split(',').map(Number);
 const configs = arg('configs', 'tiny,small').split(',');
 const devices = arg('devices', 'tf-cpu,tf-wasm').split(',') as ('tf-cpu' | 'tf-wasm')[];
 const runs = Number(arg('runs', '3'));
+const layout = arg('layout', 'nhwc') as 'nhwc' | 'nchw';
+configure({ layout });
+const skipScan = process.argv.includes('--no-scan');
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const rand = seededRandom(1);
@@ -33,18 +37,23 @@ for (const device of devices) {
       const embedding = await session.embed(image);
       await session.restore(image, embedding); // warm-up
       const times: number[] = [];
+      const cpu: number[] = [];
       for (let r = 0; r < runs; r++) {
         const t0 = performance.now();
+        const c0 = process.cpuUsage();
         await session.restore(image, embedding);
+        const c = process.cpuUsage(c0);
+        cpu.push((c.user + c.system) / 1000);
         times.push(performance.now() - t0);
       }
       const e0 = performance.now();
       await session.embed(image);
       const embedMs = performance.now() - e0;
-      console.log(JSON.stringify({ device, config: name, size, restoreMs: Math.round(median(times)), restoreRunsMs: times.map(Math.round), embedMs: Math.round(embedMs) }));
+      console.log(JSON.stringify({ device, layout, config: name, size, restoreMs: Math.round(median(times)), restoreRunsMs: times.map(Math.round), restoreCpuMs: Math.round(median(cpu)), embedMs: Math.round(embedMs) }));
     }
     await session.dispose();
   }
+  if (skipScan) continue;
   // The scan kernel alone at the full-resolution shape of the small model at 256x256.
   await tf.setBackend(device === 'tf-cpu' ? 'cpu' : 'wasm');
   const [L, Di, N] = [65536, 32, 4];

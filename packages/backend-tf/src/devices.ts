@@ -29,9 +29,14 @@ export interface TfConfig {
   wasmBinaries?: Partial<Record<'tfjs-backend-wasm.wasm' | 'tfjs-backend-wasm-simd.wasm' | 'tfjs-backend-wasm-threaded-simd.wasm', Uint8Array | ArrayBuffer>>;
   /** Threads for the wasm backend's XNNPACK pool (only where threads are supported). */
   wasmThreads?: number;
+  /**
+   * Internal layout of image values: 'nhwc' (default, measured faster) or 'nchw' (a transpose
+   * around every conv and pixel shuffle). Exists to measure the choice; applies to graphs compiled after.
+   */
+  layout?: 'nhwc' | 'nchw';
 }
 
-const config: TfConfig = {};
+export const config: TfConfig = {};
 let wasmConfigured = false;
 
 /** Configures the tfjs backends (wasm paths or bytes). Call before the first `init('tf-wasm')`. */

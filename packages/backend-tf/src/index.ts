@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerBackend, type Backend } from '@dpmambair/core';
-import { activate, initDevice, isTfDevice, TF_BACKEND, TF_DEVICES, type TfDevice } from './devices.js';
+import { activate, config, initDevice, isTfDevice, TF_BACKEND, TF_DEVICES, type TfDevice } from './devices.js';
 import { checkOps, ParamTensors, runGraph } from './interpreter.js';
 
 export { configure, TF_BACKEND, TF_DEVICES, type TfConfig, type TfDevice } from './devices.js';
@@ -25,6 +25,7 @@ export const tfBackend: Backend = {
     checkOps(graph, name);
     await activate(device);
     const uploaded = new ParamTensors(graph, params);
+    const layout = config.layout ?? 'nhwc';
     let disposed = false;
     let queue: Promise<unknown> = Promise.resolve();
     return {
@@ -33,7 +34,7 @@ export const tfBackend: Backend = {
         // Serialise runs of this graph; switch the global tfjs backend to this device's for each.
         const next = queue.then(async () => {
           await activate(device as TfDevice);
-          return runGraph(graph, uploaded, inputs, name);
+          return runGraph(graph, uploaded, inputs, name, layout);
         });
         queue = next.catch(() => undefined);
         return next;

@@ -286,7 +286,13 @@ export function evaluate(node: Node, get: (v: Value) => Slot, weights: Weights, 
 }
 
 /** Runs a graph once. Values are disposed right after their last use, each node inside tf.tidy. */
-export async function runGraph(graph: Graph, params: ParamTensors, inputs: Record<string, Tensor>, backendName: string): Promise<Record<string, Tensor>> {
+/**
+ * 'nhwc' (default): images stay NHWC between ops. 'nchw': every image is brought back to NCHW after
+ * the op that made it (a transpose around each conv / pixel shuffle): kept only to measure the choice.
+ */
+export type Layout = 'nhwc' | 'nchw';
+
+export async function runGraph(graph: Graph, params: ParamTensors, inputs: Record<string, Tensor>, backendName: string, layout: Layout = 'nhwc'): Promise<Record<string, Tensor>> {
   const slots = new Map<number, Slot>();
   const owned = new Set<number>(); // values this run created (disposed after their last use)
   const uses = new Map<number, number>();
@@ -325,7 +331,7 @@ export async function runGraph(graph: Graph, params: ParamTensors, inputs: Recor
       }
       const slot = tf.tidy(() => {
         const t = tf.tensor(input.data, input.shape, 'float32');
-        return input.shape.length === 4 ? { t: tf.transpose(t, TO_NHWC), nhwc: true } : { t, nhwc: false };
+        return input.shape.length === 4 && layout === 'nhwc' ? { t: tf.transpose(t, TO_NHWC), nhwc: true } : { t, nhwc: false };
       });
       slots.set(value.id, slot);
       owned.add(value.id);
@@ -338,6 +344,7 @@ export async function runGraph(graph: Graph, params: ParamTensors, inputs: Recor
           const x = logical(get(step.linear.x));
           outs = step.parts.map((p) => ({ t: linear(x, p.w, p.b), nhwc: false }));
         }
+        if (layout === 'nchw') outs = outs.map((o) => (o.nhwc ? { t: tf.transpose(o.t, TO_NCHW), nhwc: false } : o));
         for (const s of outs) tf.keep(s.t);
       });
       stepOutputs(step).forEach((v, i) => {
