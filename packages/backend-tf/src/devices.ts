@@ -156,9 +156,13 @@ export function initDevice(device: Device): Promise<void> {
   return p;
 }
 
-/** Makes `device`'s tfjs backend the active one (tfjs has one global active backend). */
-export async function activate(device: TfDevice): Promise<void> {
-  await initDevice(device);
+/**
+ * Makes `device`'s tfjs backend the active one, synchronously (tfjs has one global active backend).
+ * Call after `await initDevice(device)` and issue the graph's ops in the same synchronous stretch:
+ * any await in between lets another graph switch the backend.
+ */
+export function activateSync(device: TfDevice): void {
   const name = TF_BACKEND[device];
-  if (tf.getBackend() !== name) await tf.setBackend(name);
+  if (tf.getBackend() !== name) void tf.setBackend(name); // initialised already: the switch happens before it returns
+  if (tf.getBackend() !== name) throw new Error(`could not make tfjs backend '${name}' active`);
 }

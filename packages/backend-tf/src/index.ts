@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerBackend, type Backend } from '@dpmambair/core';
-import { activate, config, initDevice, isTfDevice, TF_BACKEND, TF_DEVICES, type TfDevice } from './devices.js';
+import { activateSync, config, initDevice, isTfDevice, TF_BACKEND, TF_DEVICES, type TfDevice } from './devices.js';
 import { checkOps, ParamTensors, runGraph } from './interpreter.js';
 
 export { configure, TF_BACKEND, TF_DEVICES, type TfConfig, type TfDevice } from './devices.js';
@@ -23,7 +23,8 @@ export const tfBackend: Backend = {
     if (!isTfDevice(device)) throw new Error(`tfjs does not serve device '${device}'`);
     const name = `tfjs/${TF_BACKEND[device]}`;
     checkOps(graph, name);
-    await activate(device);
+    await initDevice(device);
+    activateSync(device);
     const uploaded = new ParamTensors(graph, params);
     const layout = config.layout ?? 'nhwc';
     let disposed = false;
@@ -33,8 +34,9 @@ export const tfBackend: Backend = {
         if (disposed) return Promise.reject(new Error(`${name}: run() after dispose()`));
         // Serialise runs of this graph; switch the global tfjs backend to this device's for each.
         const next = queue.then(async () => {
-          await activate(device as TfDevice);
-          return runGraph(graph, uploaded, inputs, name, layout);
+          await initDevice(device);
+          activateSync(device as TfDevice);
+          return runGraph(graph, uploaded, inputs, name, layout); // issues every op before its first await
         });
         queue = next.catch(() => undefined);
         return next;

@@ -354,13 +354,20 @@ export async function runGraph(graph: Graph, params: ParamTensors, inputs: Recor
       });
       for (const v of stepInputs(step)) release(v);
     }
-    const result: Record<string, Tensor> = {};
-    for (const { name, value } of graph.outputs) {
+    // Every op is issued before the first await: another graph may activate another tfjs backend
+    // while this one waits for its downloads.
+    const finals = graph.outputs.map(({ name, value }) => {
       const s = get(value);
-      const t = s.nhwc ? tf.transpose(s.t, TO_NCHW) : s.t;
-      const data = (await t.data()) as Float32Array;
-      if (t !== s.t) t.dispose();
-      result[name] = { shape: [...t.shape], data: Float32Array.from(data) };
+      return { name, t: s.nhwc ? tf.transpose(s.t, TO_NCHW) : s.t, temporary: s.nhwc };
+    });
+    const result: Record<string, Tensor> = {};
+    try {
+      for (const f of finals) {
+        const data = (await f.t.data()) as Float32Array;
+        result[f.name] = { shape: [...f.t.shape], data: Float32Array.from(data) };
+      }
+    } finally {
+      for (const f of finals) if (f.temporary) f.t.dispose();
     }
     return result;
   } finally {

@@ -38,3 +38,15 @@ for (const device of ['tf-cpu', 'tf-wasm'] as const) {
     }
   });
 }
+
+test('two devices at once: tf-cpu and tf-wasm sessions running concurrently give the same results', async () => {
+  const e = await expected;
+  const [a, b] = await Promise.all([openModelSession(tfBackend, model, 'tf-cpu'), openModelSession(tfBackend, model, 'tf-wasm')]);
+  try {
+    const [ra, rb, ra2] = await Promise.all([a.restore(image, e.embedding), b.restore(image, e.embedding), a.restore(image, e.embedding)]);
+    for (const r of [ra, rb, ra2]) assert.ok(maxAbsDiff(r.data, e.restored.data) < 1e-5);
+    assert.equal(maxAbsDiff(ra.data, ra2.data), 0);
+  } finally {
+    await Promise.all([a.dispose(), b.dispose()]);
+  }
+});
