@@ -55,7 +55,7 @@ async function run(device: Device, options: Partial<MeasureOptions> & { quality?
     warmup: m.warmup,
     latency: m.latency,
     skipped: m.skipped,
-    quality: m.quality && options.quality !== false ? { set: inputs.eval.set, ...m.quality } : { set: inputs.eval.set, items: [], skipped: 'not run for this device (--no-quality or CPU-emulated)' },
+    quality: m.quality && options.quality !== false ? { set: inputs.eval.set, ...m.quality } : { set: inputs.eval.set, items: [], skipped: 'not run on CPU-emulated devices (too slow; agreement with cpu stands in)' },
     agreementOutput: base64(m.agreementOutput),
     agreementSize: m.warmup.size,
     userAgent: navigator.userAgent,

@@ -128,7 +128,7 @@ export function renderReport(records: BenchRecord[], options: ReportOptions = {}
     const agreement = !a ? '–' : r.device === a.reference && r.runtime === 'node' ? 'reference' : `${a.maxAbsDiff.toExponential(1)} / ${a.psnr === null ? 'identical' : `${a.psnr.toFixed(1)} dB`}`;
     const q = meanQuality(r);
     const quality = q ? `${num(q.inputPsnr)} → **${num(q.psnr)}** dB / ${num(q.inputSsim, 3)} → **${num(q.ssim, 3)}**` : r.quality?.skipped ? 'skipped' : '–';
-    out.push(`| ${label(r)} | ${r.backend} | ${ms(r.sessionMs)} | ${ms(r.warmup.firstMs)} at ${r.warmup.size}² | ${ms(r.warmup.steadyMs)} | ${cells.join(' | ')} | ${num(peakThroughput(r), 3)} | ${r.memory.peakRssMB == null ? '–' : `${r.memory.peakRssMB.toFixed(0)} MB`} | ${agreement} | ${quality} |`);
+    out.push(`| ${label(r)} | ${r.backend} | ${ms(r.sessionMs)} | ${ms(r.warmup.firstMs)} at ${r.warmup.size}² | ${ms(r.warmup.steadyMs)} | ${cells.join(' | ')} | ${peakThroughput(r) === undefined ? '–' : fmt(peakThroughput(r)!)} | ${r.memory.peakRssMB == null ? '–' : `${r.memory.peakRssMB.toFixed(0)} MB`} | ${agreement} | ${quality} |`);
   }
   out.push('', `![latency](${prefix}bench-latency.svg)`, '', `![throughput](${prefix}bench-throughput.svg)`, '', `![quality](${prefix}bench-quality.svg)`, '');
 
@@ -141,7 +141,7 @@ export function renderReport(records: BenchRecord[], options: ReportOptions = {}
 
   const skipped = rs.filter((r) => r.skipped.length || r.quality?.skipped);
   if (skipped.length) {
-    out.push('## Sizes and sets skipped (too slow here)', '');
+    out.push('## Skipped: sizes too slow here, and sets not run', '');
     for (const r of skipped) {
       for (const s of r.skipped) out.push(`- ${label(r)}, ${s.size}²: ${s.reason}`);
       if (r.quality?.skipped) out.push(`- ${label(r)}, evaluation set: ${r.quality.skipped}`);
