@@ -54,7 +54,7 @@ export function renderCharts(records: BenchRecord[]): Record<ChartName, string> 
   const rs = sortRecords(records);
   const sizes = sizesOf(rs);
   const latency = lineChart({
-    title: 'Restore latency per image size (steady state, median)',
+    title: 'Restore latency per image size (steady-state median; first run where only one fitted)',
     xLabels: sizes.map((s) => `${s}²`),
     series: rs.map((r) => ({ name: label(r), dashed: !!r.emulated || r.runtime === 'chromium', values: sizes.map((s) => r.latency.find((p) => p.size === s)?.medianMs ?? null) })),
     yLabel: 'milliseconds (log scale)',

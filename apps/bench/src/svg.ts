@@ -1,9 +1,9 @@
 /** Small dependency-free SVG charts (line and grouped bar), used by the report and the docs site. */
 
 const PALETTE = ['#3b82f6', '#ef4444', '#10b981', '#f59e0b', '#8b5cf6', '#ec4899', '#14b8a6', '#64748b'];
-const W = 720;
+const W = 900;
 const H = 360;
-const M = { top: 40, right: 170, bottom: 50, left: 70 };
+const M = { top: 40, right: 290, bottom: 50, left: 70 };
 
 export const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
