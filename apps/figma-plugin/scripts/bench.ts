@@ -90,6 +90,8 @@ ${rows}
 Earlier (07:39 UTC, same machine and image) with onnxruntime-web's asyncify (WebGPU) build
 for both WebGPU and the CPU: 261.6 s click to written back (model load 12.7 s; the extractor and the
 first tile were much slower). The CPU path now uses the plain wasm build; the page grew by 4.7 MiB.
+The plain-wasm page measured 176.1 s at 07:57 UTC under a heavier load (load average ~10 to 7) than
+the run above: expect this spread on a shared machine.
 
 Notes: the timing is from a shared, loaded 2-core machine and varies run to run by tens of
 percent; an unloaded laptop core is faster. The first tile of a session is slower than later ones
