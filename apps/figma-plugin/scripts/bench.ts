@@ -44,7 +44,7 @@ try {
   const r = stats.restores[0];
   const mib = (n: number) => `${(n / 1024 / 1024).toFixed(2)} MiB`;
   const rows = seen
-    .filter((x, i) => i === 0 || i === seen.length - 1 || /tile|detecting|Loading/.test(x.text))
+    .filter((x, i) => i === 0 || i === seen.length - 1 || /tile|analysing|detecting|Loading/.test(x.text))
     .map((x) => `| ${x.s.toFixed(1)} | ${x.bar} | ${x.text.replace(/\|/g, '/')} |`)
     .join('\n');
   const md = `# Figma plugin: size and first-restore time

@@ -61,7 +61,7 @@ describe('figma plugin UI in Chromium (sandboxed iframe, FakeFigma main thread)'
     assert.equal(stats.device, 'wasm');
     assert.equal(stats.where, 'worker');
     assert.ok([...progress].some((t) => /Loading the model/.test(t)), 'showed model loading');
-    assert.ok([...progress].some((t) => /detecting the degradation|tile/.test(t)), `showed restore progress: ${[...progress].join(' | ')}`);
+    assert.ok([...progress].some((t) => /analysing the image|tile/.test(t)), `showed restore progress: ${[...progress].join(' | ')}`);
     assert.ok(widths.size >= 2, `the progress bar moved: ${[...widths].join(', ')}`);
     assert.match((await plugin.textContent('#status')) ?? '', /Done: replaced 1 image fill/);
     assert.equal(await plugin.isVisible('#preview-box'), true, 'before/after preview shown');
@@ -88,7 +88,7 @@ describe('figma plugin UI in Chromium (sandboxed iframe, FakeFigma main thread)'
     await host(page, 'select', 'large');
     await plugin.waitForFunction(() => !(document.getElementById('restore') as HTMLButtonElement).disabled);
     await plugin.click('#restore');
-    await plugin.waitForFunction(() => /detecting|tile/.test(document.getElementById('progress-text')!.textContent ?? ''), null, { timeout: 60_000 });
+    await plugin.waitForFunction(() => /analysing|tile/.test(document.getElementById('progress-text')!.textContent ?? ''), null, { timeout: 60_000 });
     const t0 = Date.now();
     // A DOM click: Playwright's synthesized pointer input waits on frames that a busy 2-core machine
     // can delay by many seconds; the handler is the same.

@@ -310,6 +310,7 @@ async function runJob(j: Job): Promise<void> {
   const works = j.images.map((i) => planWork(i.width, i.height));
   const meter = new ProgressMeter(works.reduce((s, w) => s + w.embed + w.tiles * w.perTile, 0));
   const results: RestoredImage[] = [];
+  const skippedNotes: string[] = [];
   try {
     showProgress(undefined, 'Loading the model on this computer…');
     setStatus('');
@@ -322,7 +323,13 @@ async function runJob(j: Job): Promise<void> {
       const which = j.images.length > 1 ? `Image ${k + 1} of ${j.images.length} (${name})` : name;
       showProgress(meter.fraction(), `${which}: reading…`);
       const bytes = await whenAborted(j.bytes.get(image.hash)!.promise, signal);
-      const decoded = await decodeImage(bytes);
+      let decoded: Awaited<ReturnType<typeof decodeImage>>;
+      try {
+        decoded = await decodeImage(bytes);
+      } catch (e) {
+        skippedNotes.push(`'${name}' skipped: ${(e as Error).message}.`);
+        continue;
+      }
       const { width, height } = decoded.image;
       const work = planWork(width, height);
       const t0 = performance.now();
@@ -334,7 +341,7 @@ async function runJob(j: Job): Promise<void> {
           lastDone = p.done;
         }
         const left = meter.remaining();
-        const step = p.stage === 'embed' ? 'detecting the degradation' : `${p.done} of ${plural(p.total, 'tile')}`;
+        const step = p.stage === 'embed' ? 'analysing the image' : `${p.done} of ${plural(p.total, 'tile')}`;
         const eta = left === undefined || (p.stage === 'restore' && p.done === p.total && k === j.images.length - 1) ? '' : ` · about ${seconds(left)} left`;
         showProgress(meter.fraction(), `${which}: ${step}${eta}`);
       };
@@ -348,6 +355,7 @@ async function runJob(j: Job): Promise<void> {
       results.push({ hash: image.hash, bytes: png, width: target?.width ?? width, height: target?.height ?? height, ...(target ? { downscaledFrom: { width, height } } : {}) });
       addPreview({ hash: image.hash, before: decoded.canvas, after, detected: describeDetection(out.embedding) });
     }
+    if (!results.length) throw new Error(skippedNotes.join(' ') || 'nothing was restored');
     showProgress(1, `Restored ${plural(results.length, 'image')} in ${seconds(meter.elapsed())}. Writing to the canvas…`);
     setState('applying');
     post({ type: 'results', jobId: j.id, placement: j.placement, results });
@@ -355,7 +363,8 @@ async function runJob(j: Job): Promise<void> {
     stats.lastApplied = applied;
     const where = applied.duplicated ? `placed ${plural(applied.duplicated, 'restored copy', 'restored copies')} beside the originals` : `replaced ${plural(applied.written, 'image fill')}`;
     showProgress(1, `Done in ${seconds(performance.now() - j.t0)} on ${started.device === 'webgpu' ? 'WebGPU' : 'WebAssembly'}.`);
-    setStatus(`Done: ${where}. Undo (⌘Z / Ctrl+Z) brings the originals back.${applied.notes.length ? ` ${applied.notes.join(' ')}` : ''}`);
+    const notes = [...skippedNotes, ...applied.notes];
+    setStatus(`Done: ${where}. Undo (⌘Z / Ctrl+Z) brings the originals back.${notes.length ? ` ${notes.join(' ')}` : ''}`);
     setState('done');
   } catch (e) {
     if (isAbort(e) || signal.aborted) {
