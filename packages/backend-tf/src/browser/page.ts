@@ -1,9 +1,9 @@
 /**
- * Browser page entry (bundled by esbuild for the Chromium tests): runs the conformance suite, or a
- * subset, on one tfjs device and publishes the results on `window.__dpm`.
- * Query: ?device=tf-webgpu&cases=<JSON array of case names; absent for all>&wasm=/wasm/&golden=/golden/
+ * Browser page entry (bundled by esbuild for the Chromium tests): checks the registered scan kernel
+ * of one tfjs device against the JS recurrence at the given shapes and publishes the results on
+ * `window.__dpm`. (The conformance suite runs through @dpmambair/backend-webgpu/testing.)
+ * Query: ?device=tf-webgpu&scan=<JSON array of [L, Di, N]>&wasm=/wasm/
  */
-import { CASES, fetchFixtures, type CaseMetrics, type MeasuredCase } from '@dpmambair/conformance';
 import type { Device } from '@dpmambair/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { configure, SCAN_IMPLEMENTATION, selectiveScan, selectiveScanJS, tfBackend } from '../index.js';
@@ -12,7 +12,7 @@ interface Result {
   name: string;
   ok: boolean;
   ms: number;
-  metrics?: CaseMetrics;
+  metrics?: Record<string, number>;
   error?: string;
 }
 
@@ -42,22 +42,7 @@ async function main(): Promise<void> {
   const backendName = device.slice(3) as keyof typeof SCAN_IMPLEMENTATION;
   state.scan = SCAN_IMPLEMENTATION[backendName];
   const scans = JSON.parse(q.get('scan') ?? '[]') as [number, number, number][];
-  if (scans.length) {
-    for (const [L, Di, N] of scans) state.results.push(await checkScan(L, Di, N));
-    return;
-  }
-  const fixtures = await fetchFixtures(new URL(q.get('golden') ?? '/golden/', location.href).href);
-  const wanted = JSON.parse(q.get('cases') ?? '[]') as string[];
-  const cases = wanted.length ? CASES.filter((c) => wanted.includes(c.name)) : CASES;
-  for (const c of cases as MeasuredCase[]) {
-    const t0 = performance.now();
-    try {
-      const metrics = await c.measure(tfBackend, device, fixtures);
-      state.results.push({ name: c.name, ok: true, ms: performance.now() - t0, metrics });
-    } catch (e) {
-      state.results.push({ name: c.name, ok: false, ms: performance.now() - t0, error: (e as Error).message ?? String(e) });
-    }
-  }
+  for (const [L, Di, N] of scans) state.results.push(await checkScan(L, Di, N));
 }
 
 /** The registered scan kernel on this device vs the JS recurrence (float64 state), one shape. */

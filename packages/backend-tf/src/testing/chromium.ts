@@ -85,8 +85,8 @@ export interface PageResult {
   console: string[];
 }
 
-/** Opens the page for one device in a fresh Chromium and waits for the suite (or `cases`) to finish. */
-export async function runInChromium(device: string, cases: string[] = [], timeoutMs = 180_000, scans: [number, number, number][] = []): Promise<PageResult> {
+/** Opens the page for one device in a fresh Chromium and waits for its scan checks to finish. */
+export async function runInChromium(device: string, scans: [number, number, number][], timeoutMs = 180_000): Promise<PageResult> {
   const { chromium } = await import('playwright-core');
   const harness = await serve();
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
@@ -95,7 +95,7 @@ export async function runInChromium(device: string, cases: string[] = [], timeou
     const page = await browser.newPage();
     page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
     page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
-    const q = new URLSearchParams({ device, cases: JSON.stringify(cases), scan: JSON.stringify(scans) });
+    const q = new URLSearchParams({ device, scan: JSON.stringify(scans) });
     await page.goto(`${harness.url}?${q}`);
     await page.waitForFunction(() => (globalThis as unknown as { __dpm?: { done: boolean } }).__dpm?.done === true, undefined, { timeout: timeoutMs, polling: 250 });
     const state = await page.evaluate(() => (globalThis as unknown as { __dpm: Omit<PageResult, 'console'> }).__dpm);
