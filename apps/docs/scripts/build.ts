@@ -41,7 +41,19 @@ const write = (path: string, text: string | Uint8Array) => {
 
 // ------------------------------------------------------------------ 1. demo assets
 step('demo assets');
-const ORT_FILES = ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'];
+/**
+ * The onnxruntime-web builds backend-webgpu loads (its ORT_WASM_FILES: one per device, e.g. the
+ * asyncify build for webgpu and the plain one for wasm), each a .wasm plus its .mjs glue.
+ */
+function ortFiles(): string[] {
+  const pkg = join(root, 'packages', 'backend-webgpu');
+  const sources = [join(pkg, 'dist', 'index.js'), join(pkg, 'src', 'index.ts')].filter(existsSync).map((f) => readFileSync(f, 'utf8')).join('\n');
+  const wasm = new Set(sources.match(/ort-wasm-[\w.-]+?\.wasm/g) ?? ['ort-wasm-simd-threaded.asyncify.wasm', 'ort-wasm-simd-threaded.wasm']);
+  return [...wasm].flatMap((w) => [w, w.replace(/\.wasm$/, '.mjs')]);
+}
+const ORT_FILES = ortFiles();
+rmSync(join(pub, 'ort'), { recursive: true, force: true });
+step(`onnxruntime-web files: ${ORT_FILES.join(', ')}`);
 for (const f of ORT_FILES) {
   mkdirSync(join(pub, 'ort'), { recursive: true });
   copyFileSync(join(nm, 'onnxruntime-web', 'dist', f), join(pub, 'ort', f));
