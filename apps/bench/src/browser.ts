@@ -128,6 +128,7 @@ try {
     console.error(`[${elapsed()}] ${device}: starting${emulated ? ' (CPU-emulated GPU: one small size only)' : ''}`);
     const wallStart = performance.now();
     const training = trainingJobRunning();
+    const logStart = server.log.length;
     const browser = await launchChromium({ webgpu: device === 'webgpu' || device === 'tf-webgpu', args: [tag] });
     try {
       const page = await browser.newPage();
@@ -162,7 +163,8 @@ try {
       const notes = [
         `Chromium ${browser.version()}, headless; page ${r.crossOriginIsolated ? '' : 'not '}cross-origin isolated, so WebAssembly runs single-threaded (as in the docs demo and a Figma plugin)`,
       ];
-      if (device === 'wasm') notes.push(`onnxruntime-web ${r.ortVersion} (WebGPU build, asyncify wasm) on its WebAssembly EP; the selective scan is com.microsoft.LinearAttention`);
+      const ortWasm = [...new Set(server.log.slice(logStart).map((l) => /\/ort\/(ort-[\w.-]+\.wasm)$/.exec(l)?.[1]).filter(Boolean))];
+      if (device === 'wasm' || device === 'webgpu') notes.push(`onnxruntime-web ${r.ortVersion}, loaded ${ortWasm.join(', ') || 'no wasm from /ort/'}; the selective scan is com.microsoft.LinearAttention`);
       if (device === 'tf-wasm') notes.push('tfjs-backend-wasm (XNNPACK, SIMD, no threads without isolation); the selective scan is a JS kernel');
       if (peaks.gpu) notes.push(`GPU process peak RSS ${peaks.gpu.toFixed(0)} MB${emulated ? ' (SwiftShader works in it)' : ''}`);
       if (r.jsHeapMB) notes.push(`JS heap at the end ${r.jsHeapMB.toFixed(0)} MB`);
