@@ -18,14 +18,16 @@ export interface Span {
 }
 
 /**
- * Splits an axis into spans of at most `tile` pixels that overlap by at least `overlap`, spread
- * evenly so the last one ends at the edge.
+ * Splits an axis into the fewest spans of at most `tile` pixels that overlap by at least `overlap`,
+ * each shrunk to the same length (a multiple of 8) so that no pixel is restored more often than
+ * needed, spread evenly so the last one ends at the edge.
  */
 export function spans(length: number, tile: number, overlap: number): Span[] {
   if (length <= tile) return [{ start: 0, length }];
   const count = Math.ceil((length - overlap) / (tile - overlap));
-  const step = (length - tile) / (count - 1);
-  return Array.from({ length: count }, (_, i) => ({ start: Math.round(i * step), length: tile }));
+  const size = Math.min(tile, roundUp(Math.ceil((length + (count - 1) * overlap) / count)));
+  const step = (length - size) / (count - 1);
+  return Array.from({ length: count }, (_, i) => ({ start: Math.round(i * step), length: size }));
 }
 
 /**
