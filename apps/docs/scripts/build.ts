@@ -18,6 +18,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build as esbuild } from 'esbuild';
 import sharp from 'sharp';
+import { seededRandom } from '@dpmambair/core';
 import { loadRecords, loadUnavailable } from '../../bench/src/results.js';
 import { renderCharts, renderReport } from '../../bench/src/report.js';
 import { escapeForVue, extractSection, rewriteLinks } from './markdown.js';
@@ -94,22 +95,12 @@ step(`model: ${modelInfo.source}${modelInfo.trained ? '' : ' (golden random weig
 // Small versions of the bundled samples: the clean 512² photo resized to 256², and the same
 // seeded sigma-25 noise as samples/make-samples.mjs added to it (resizing the noisy file would
 // average the noise away).
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 {
   const SIZE = 256;
   const { data, info } = await sharp(join(root, 'samples', 'astronaut.png')).removeAlpha().resize(SIZE, SIZE, { kernel: 'lanczos3' }).raw().toBuffer({ resolveWithObject: true });
   mkdirSync(join(pub, 'samples'), { recursive: true });
   await sharp(data, { raw: { width: info.width, height: info.height, channels: 3 } }).png({ compressionLevel: 9 }).toFile(join(pub, 'samples', 'astronaut-256.png'));
-  const rand = mulberry32(20251126);
+  const rand = seededRandom(20251126);
   let spare: number | null = null;
   const normal = () => {
     if (spare !== null) {

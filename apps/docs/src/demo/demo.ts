@@ -5,7 +5,7 @@
  * uploaded anywhere.
  */
 import * as core from '@dpmambair/core';
-import { createSession, fromInterleaved, loadModel, psnr, restoreImage, ssim, toInterleaved, type Device, type ModelSession, type PreparedModel, type RgbImage } from '@dpmambair/core';
+import { createSession, seededRandom, fromInterleaved, loadModel, psnr, restoreImage, ssim, toInterleaved, type Device, type ModelSession, type PreparedModel, type RgbImage } from '@dpmambair/core';
 import { configure as configureOrt } from '@dpmambair/backend-webgpu';
 import { configure as configureTf } from '@dpmambair/backend-tf';
 
@@ -33,17 +33,6 @@ interface Synth {
   apply(img: RgbImage, strength: number, seed: number): Promise<{ image: RgbImage; params: string }>;
 }
 
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const quantise = (v: number) => Math.round(Math.min(1, Math.max(0, v)) * 255) / 255;
 
@@ -72,7 +61,7 @@ const fallbackSynths: Synth[] = [
     label: 'Gaussian noise (sigma 5..50 / 255)',
     async apply(img, strength, seed) {
       const sigma = (5 + 45 * strength) / 255;
-      const r = rng(seed);
+      const r = seededRandom(seed);
       const rgb = img.rgb.map(() => 0);
       for (let i = 0; i < rgb.length; i += 2) {
         const u = 1 - r();
