@@ -104,27 +104,33 @@ def cosine_lr(lr0, lr_min, frac):
     return lr_min + 0.5 * (lr0 - lr_min) * (1 + math.cos(math.pi * frac))
 
 
-def logistic_probe(xtr, ytr, xva, yva, classes, l2=1e-3, iters=300):
-    """Multinomial logistic regression (standardised features, L2), LBFGS. Returns accuracy."""
-    mu, sd = xtr.mean(0), xtr.std(0) + 1e-6
-    xtr = ((xtr - mu) / sd).double()
-    xva = ((xva - mu) / sd).double()
-    W = torch.zeros(xtr.shape[1], classes, dtype=torch.float64, requires_grad=True)
+def fit_logistic(x, y, classes, l2=1e-3, iters=300):
+    """Multinomial logistic regression on standardised features (L2, LBFGS).
+    Returns (mean, std, W, b): logits = ((x - mean) / std) @ W + b."""
+    mu, sd = x.mean(0), x.std(0) + 1e-6
+    xs = ((x - mu) / sd).double()
+    W = torch.zeros(x.shape[1], classes, dtype=torch.float64, requires_grad=True)
     b = torch.zeros(classes, dtype=torch.float64, requires_grad=True)
     opt = torch.optim.LBFGS([W, b], lr=1, max_iter=iters, line_search_fn="strong_wolfe")
 
     def closure():
         opt.zero_grad()
-        loss = F.cross_entropy(xtr @ W + b, ytr) + l2 * (W ** 2).sum()
+        loss = F.cross_entropy(xs @ W + b, y) + l2 * (W ** 2).sum()
         loss.backward()
         return loss
 
     opt.step(closure)
-    with torch.no_grad():
-        acc_tr = ((xtr @ W + b).argmax(1) == ytr).double().mean().item()
-        pred = (xva @ W + b).argmax(1)
-        acc = (pred == yva).double().mean().item()
-        per = {TYPES[k]: (pred[yva == k] == k).double().mean().item() for k in range(classes)}
+    return mu.double(), sd.double(), W.detach(), b.detach()
+
+
+def logistic_probe(xtr, ytr, xva, yva, classes, l2=1e-3, iters=300):
+    """Fits on (xtr, ytr), returns (validation accuracy, train accuracy, per-type accuracy)."""
+    mu, sd, W, b = fit_logistic(xtr, ytr, classes, l2, iters)
+    predict = lambda x: (((x - mu) / sd).double() @ W + b).argmax(1)  # noqa: E731
+    acc_tr = (predict(xtr) == ytr).double().mean().item()
+    pred = predict(xva)
+    acc = (pred == yva).double().mean().item()
+    per = {TYPES[k]: (pred[yva == k] == k).double().mean().item() for k in range(classes)}
     return acc, acc_tr, per
 
 

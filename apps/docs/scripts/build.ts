@@ -87,6 +87,10 @@ for (let attempt = 0; attempt < 6 && !modelInfo; attempt++) {
   write(join(pub, 'model', 'small.json'), JSON.stringify(fixed, null, 1) + '\n');
   write(join(pub, 'model', 'small.safetensors'), bytes);
   modelInfo = { source: relative(root, model.json), trained: model.trained, training: manifest.training ?? {} };
+  // The degradation probe (models/probe.py) ships beside trained weights only.
+  const probeFile = model.json.replace(/\.json$/, '.probe.json');
+  if (model.trained && existsSync(probeFile)) copyFileSync(probeFile, join(pub, 'model', 'small.probe.json'));
+  else rmSync(join(pub, 'model', 'small.probe.json'), { force: true });
   write(join(pub, 'model', 'info.json'), JSON.stringify({ source: modelInfo.source, trained: model.trained, sha256: sha, builtAt: new Date().toISOString() }, null, 1) + '\n');
 }
 if (!modelInfo) throw new Error(`${model.json}: its sha256 never matched the safetensors (being rewritten?)`);

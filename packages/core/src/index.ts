@@ -4,6 +4,7 @@ export * from './model/parameters.js';
 export * from './model/prepare.js';
 export * from './model/init.js';
 export * from './model/cost.js';
+export * from './model/probe.js';
 export * from './graph/ir.js';
 export { GraphBuilder, broadcastShapes } from './graph/builder.js';
 export * from './weights/params.js';

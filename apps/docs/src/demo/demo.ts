@@ -5,8 +5,9 @@
  * uploaded anywhere.
  */
 import * as core from '@dpmambair/core';
-import { createSession, seededRandom, fromInterleaved, loadModel, psnr, restoreImage, ssim, toInterleaved, type Device, type ModelSession, type PreparedModel, type RgbImage } from '@dpmambair/core';
+import { createSession, detectDegradation, seededRandom, fromInterleaved, loadModel, psnr, restoreImage, ssim, toInterleaved, type Device, type ModelSession, type PreparedModel, type RgbImage } from '@dpmambair/core';
 import { configure as configureOrt } from '@dpmambair/backend-webgpu';
+import { loadProbe, type Detected } from './probe.js';
 import { configure as configureTf } from '@dpmambair/backend-tf';
 
 export interface DemoOptions {
@@ -170,7 +171,7 @@ const HTML = `
 type Progress = { stage: 'embed' | 'restore'; done: number; total: number };
 interface Restorer {
   /** Restores on a device; `onStatus` and `onProgress` report what happens. */
-  restore(device: Device, image: RgbImage, onStatus: (t: string) => void, onProgress: (p: Progress) => void): Promise<{ image: RgbImage; ms: number }>;
+  restore(device: Device, image: RgbImage, onStatus: (t: string) => void, onProgress: (p: Progress) => void): Promise<{ image: RgbImage; ms: number; detected?: Detected }>;
   dispose(): void;
 }
 
@@ -178,16 +179,16 @@ interface Restorer {
 function workerRestorer(url: string, base: string): Restorer {
   const worker = new Worker(url, { type: 'module' });
   let next = 0;
-  const pending = new Map<number, { resolve: (r: { image: RgbImage; ms: number }) => void; reject: (e: Error) => void; onStatus: (t: string) => void; onProgress: (p: Progress) => void }>();
+  const pending = new Map<number, { resolve: (r: { image: RgbImage; ms: number; detected?: Detected }) => void; reject: (e: Error) => void; onStatus: (t: string) => void; onProgress: (p: Progress) => void }>();
   worker.addEventListener('message', (e: MessageEvent) => {
-    const m = e.data as { id: number; type: string; text?: string; message?: string; image?: RgbImage; ms?: number } & Progress;
+    const m = e.data as { id: number; type: string; text?: string; message?: string; image?: RgbImage; ms?: number; detected?: Detected } & Progress;
     const p = pending.get(m.id);
     if (!p) return;
     if (m.type === 'status') p.onStatus(m.text!);
     else if (m.type === 'progress') p.onProgress(m);
     else if (m.type === 'done') {
       pending.delete(m.id);
-      p.resolve({ image: m.image!, ms: m.ms! });
+      p.resolve({ image: m.image!, ms: m.ms!, detected: m.detected });
     } else if (m.type === 'error') {
       pending.delete(m.id);
       p.reject(new Error(m.message));
@@ -238,7 +239,9 @@ function mainThreadRestorer(base: string): Restorer {
       const session = await sessions.get(device)!;
       const t0 = performance.now();
       const out = await restoreImage(session, image, { onProgress });
-      return { image: out, ms: performance.now() - t0 };
+      const ms = performance.now() - t0;
+      const probe = await loadProbe(base, m.config.embedDim);
+      return { image: out, ms, detected: probe && (await detectDegradation(session, image, probe)) };
     },
     dispose() {
       for (const s of sessions.values()) s.then((x) => x.dispose()).catch(() => undefined);
@@ -410,7 +413,7 @@ export function mountDemo(root: HTMLElement, options: DemoOptions): () => void {
     const t0 = performance.now();
     try {
       const source = input;
-      const { image: out, ms } = await restorer.restore(device, source, setStatus, (p) => {
+      const { image: out, ms, detected } = await restorer.restore(device, source, setStatus, (p) => {
         if (p.stage === 'embed') setStatus('Reading the degradation (extractor)…');
         else setStatus(`Restoring tile ${p.done} of ${p.total}…`);
         progress.max = p.total;
@@ -445,7 +448,9 @@ export function mountDemo(root: HTMLElement, options: DemoOptions): () => void {
       const url = ($('after') as HTMLCanvasElement).toDataURL('image/png');
       $('results').innerHTML = `${rows}
         <p class="dpm-note">Restored ${source.width}×${source.height} on <code>${device}</code> in ${(ms / 1000).toFixed(2)} s (${((performance.now() - t0) / 1000).toFixed(2)} s with loading and compiling; computed in ${where}). Mean absolute change ${(changed * 255).toFixed(2)} / 255. <a href="${url}" download="restored.png">Download the restored PNG</a>.</p>
-        <p class="dpm-note"><strong>Detected degradation:</strong> not shown. The model conditions on a learned degradation embedding, but this model ships no classifier on top of it, so the demo does not guess a label.</p>
+        <p class="dpm-note" data-role="detected"><strong>Detected degradation:</strong> ${detected
+          ? detected.classes.slice(0, 3).map((c) => `${c.type} ${(c.probability * 100).toFixed(0)}%`).join(', ') + ' (a linear probe on the extractor\'s embedding)'
+          : 'not shown: this build of the model ships no classifier on its degradation embedding.'}</p>
         ${trained ? '' : '<p class="dpm-note"><strong>Note:</strong> this build of the site ships the random golden test weights (no trained model was available when it was built): the output is not a restoration.</p>'}`;
       setStatus('Done.');
       root.dataset.state = 'done';

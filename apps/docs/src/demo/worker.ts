@@ -3,7 +3,8 @@
  * loads the model once, keeps one session per device, restores images off the main thread so
  * the page (progress bar included) stays responsive while onnxruntime-web or tfjs compute.
  */
-import { createSession, loadModel, restoreImage, type Device, type ModelSession, type PreparedModel, type RgbImage } from '@dpmambair/core';
+import { createSession, detectDegradation, loadModel, restoreImage, type Device, type ModelSession, type PreparedModel, type RgbImage } from '@dpmambair/core';
+import { loadProbe, type Detected } from './probe.js';
 import { configure as configureOrt } from '@dpmambair/backend-webgpu';
 import { configure as configureTf } from '@dpmambair/backend-tf';
 
@@ -11,7 +12,7 @@ export type WorkerRequest = { id: number; type: 'restore'; base: string; device:
 export type WorkerMessage =
   | { id: number; type: 'status'; text: string }
   | { id: number; type: 'progress'; stage: 'embed' | 'restore'; done: number; total: number }
-  | { id: number; type: 'done'; image: RgbImage; ms: number }
+  | { id: number; type: 'done'; image: RgbImage; ms: number; detected?: Detected }
   | { id: number; type: 'error'; message: string };
 
 let configured = false;
@@ -52,7 +53,10 @@ self.addEventListener('message', async (e: MessageEvent<WorkerRequest>) => {
     const session = await sessions.get(device)!;
     const t0 = performance.now();
     const out = await restoreImage(session, image, { onProgress: (p) => post({ id, type: 'progress', ...p }) });
-    post({ id, type: 'done', image: out, ms: performance.now() - t0 }, [out.rgb.buffer]);
+    const ms = performance.now() - t0;
+    const probe = await loadProbe(base, m.config.embedDim);
+    const detected = probe && (await detectDegradation(session, image, probe));
+    post({ id, type: 'done', image: out, ms, detected }, [out.rgb.buffer]);
   } catch (err) {
     post({ id, type: 'error', message: (err as Error).message });
   }

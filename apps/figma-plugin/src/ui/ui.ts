@@ -10,7 +10,7 @@ import type { EngineAssets } from './engine.js';
 import { EngineClient, type AssetsFor, type DevicePreference, type Started } from './engine-client.js';
 import { decodeImage, encodePng, imageToCanvas } from './image-io.js';
 import { OVERLAP, planWork } from './plan.js';
-import { classify, parseProbe, type DegradationProbe } from './probe.js';
+import { classify, parseProbe, type DegradationProbe } from '@dpmambair/core';
 
 // ---- embedded assets (see scripts/build.ts)
 

@@ -1,14 +1,18 @@
 /**
  * The optional degradation probe: a linear classifier from the extractor's embedding to the seven
- * degradation types (and, if given, a severity), as the training run fits it (models/train.py,
- * multinomial logistic regression on standardised embeddings). Shipped only when the weights
- * come with one; without it the plugin shows no "detected degradation" at all.
+ * degradation types (and, if given, a severity), as models/probe.py fits it (multinomial logistic
+ * regression on standardised embeddings). Shipped only when the weights come with one; without it
+ * the apps show no "detected degradation" at all.
  *
  * Format (JSON, `models/weights/<config>.probe.json` or `probe` in the weights manifest):
  *   { "format": "dpmambair-probe/1", "types": [7 names], "mean": [E], "std": [E],
  *     "weight": [E][7] (x_std @ weight + bias = logits), "bias": [7],
  *     "severity"?: { "weight": [E], "bias": number } (x_std @ weight + bias, in [0, 1] after clamp) }
  */
+
+import type { ModelSession } from '../backend/backend.js';
+import type { RgbImage } from '../pipeline/image.js';
+import { extractorInput } from '../pipeline/restore.js';
 
 export const PROBE_FORMAT = 'dpmambair-probe/1';
 
@@ -62,4 +66,10 @@ export function classify(probe: DegradationProbe, embedding: ArrayLike<number>):
   const classes = probe.types.map((type, k) => ({ type, probability: exps[k] / sum })).sort((a, b) => b.probability - a.probability);
   const severity = probe.severity ? Math.min(1, Math.max(0, x.reduce((s, xi, i) => s + xi * probe.severity!.weight[i], probe.severity.bias))) : undefined;
   return severity === undefined ? { classes } : { classes, severity };
+}
+
+/** Runs the extractor on an image (as the restore pipeline feeds it) and classifies its embedding. */
+export async function detectDegradation(session: ModelSession, image: RgbImage, probe: DegradationProbe): Promise<{ classes: Detection[]; severity?: number }> {
+  const embedding = await session.embed(extractorInput(image));
+  return classify(probe, embedding.data);
 }
