@@ -1,4 +1,4 @@
-import { emitOnnx, OnnxGraphBuilder, registerBackend, type Backend, type Device, type Tensor } from '@dpmambair/core';
+import { emitOnnx, initOncePerDevice, OnnxGraphBuilder, registerBackend, type Backend, type Device, type Tensor } from '@dpmambair/core';
 import * as ort from 'onnxruntime-node';
 
 const EXECUTION_PROVIDER: Partial<Record<Device, string>> = { cuda: 'cuda', cpu: 'cpu' };
@@ -11,8 +11,6 @@ function probeModel(): Uint8Array {
   g.output('y', [1]);
   return g.toBytes('probe');
 }
-
-const initialised = new Map<Device, Promise<void>>();
 
 async function probe(device: Device): Promise<void> {
   // A failed CUDA probe makes onnxruntime print a native error to stderr; the same reason reaches
@@ -42,14 +40,7 @@ const fromOrt = (t: ort.Tensor): Tensor => ({ shape: [...t.dims], data: t.data a
 export const onnxNodeBackend: Backend = {
   name: 'onnxruntime-node',
   devices: ['cuda', 'cpu'],
-  init(device) {
-    let p = initialised.get(device);
-    if (!p) {
-      p = probe(device);
-      initialised.set(device, p);
-    }
-    return p;
-  },
+  init: initOncePerDevice(probe),
   async compile(graph, params, device) {
     await this.init(device);
     const session = await ort.InferenceSession.create(emitOnnx(graph, params), {

@@ -3,7 +3,7 @@
  * import) the first time its device is used. The browser entry uses the WebGPU build for `webgpu`
  * and the plain wasm build for `wasm`; the Node entry only the plain wasm build.
  */
-import { emitOnnx, GraphBuilder, ParamStore, type Backend, type CompiledGraph, type Device, type Tensor } from '@dpmambair/core';
+import { emitOnnx, GraphBuilder, initOncePerDevice, ParamStore, type Backend, type CompiledGraph, type Device, type Tensor } from '@dpmambair/core';
 import type * as Ort from 'onnxruntime-web';
 
 /** The onnxruntime-web version this package is built and tested against. */
@@ -93,7 +93,6 @@ async function webgpuAdapterCheck(): Promise<void> {
 export function createOnnxWebBackend(builds: Partial<Record<WebDevice, OrtBuild>>, unavailable: Partial<Record<WebDevice, string>> = {}): OnnxWebBackend {
   let options: WebBackendOptions = {};
   const loaded = new Map<WebDevice, Promise<typeof Ort>>();
-  const initialised = new Map<Device, Promise<void>>();
 
   function configure(next: WebBackendOptions): void {
     if (loaded.size) throw new Error('@dpmambair/backend-webgpu: configure() must be called before the first init() or compile(): the ORT wasm is already loaded');
@@ -176,14 +175,7 @@ export function createOnnxWebBackend(builds: Partial<Record<WebDevice, OrtBuild>
   const backend: Backend = {
     name: 'onnxruntime-web',
     devices: ['webgpu', 'wasm'],
-    init(device) {
-      let p = initialised.get(device);
-      if (!p) {
-        p = probe(device);
-        initialised.set(device, p);
-      }
-      return p;
-    },
+    init: initOncePerDevice(probe),
     async compile(graph, params, device): Promise<CompiledGraph> {
       await this.init(device);
       const d = served(device);

@@ -63,3 +63,16 @@ export async function openModelSession(backend: Backend, model: PreparedModel, d
     },
   };
 }
+
+/** Makes a per-device availability probe idempotent: each device is probed once, its outcome cached. */
+export function initOncePerDevice(probe: (device: Device) => Promise<void>): (device: Device) => Promise<void> {
+  const outcomes = new Map<Device, Promise<void>>();
+  return (device) => {
+    let outcome = outcomes.get(device);
+    if (!outcome) {
+      outcome = probe(device);
+      outcomes.set(device, outcome);
+    }
+    return outcome;
+  };
+}
