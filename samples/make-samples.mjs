@@ -6,9 +6,11 @@
 // With a path, that file is first copied to samples/astronaut.png (how the committed copy was made:
 // `apt-get download python3-skimage && dpkg -x python3-skimage_*.deb x`, then
 // x/usr/lib/python3/dist-packages/skimage/data/astronaut.png). Same seed, same output, byte for byte.
+// Needs @dpmambair/core built (`npx turbo run build --filter=@dpmambair/core`): its seeded PRNG.
 import { copyFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seededRandom } from '@dpmambair/core';
 import sharp from 'sharp';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -18,18 +20,6 @@ const SIGMA = 25; // on the 0..255 scale, i.e. 25/255 on [0, 1]
 const SEED = 20251126;
 
 if (process.argv[2]) copyFileSync(process.argv[2], clean);
-
-/** mulberry32: a small deterministic PRNG. */
-function seededRandom(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Standard normal samples by Box-Muller. */
 function gaussian(rand) {
