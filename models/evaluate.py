@@ -1,9 +1,14 @@
 """Fixed validation images, classical baselines and model evaluation.
 
+    /usr/bin/python3 models/evaluate.py                       # all of it: the table in models/README.md
     /usr/bin/python3 models/evaluate.py make-val              # PNG set in models/data/val/
     /usr/bin/python3 models/evaluate.py baselines             # OpenCV baselines per type
-    /usr/bin/python3 models/evaluate.py model weights/small.json   # our network on the set
+    /usr/bin/python3 models/evaluate.py model weights/small.json --device cpu   # ours, via the CLI
+    /usr/bin/python3 models/evaluate.py report                # results/*.json -> models/README.md
     /usr/bin/python3 models/evaluate.py input-psnr            # input PSNR table (docs/degradations.md)
+
+The model is run by the real CLI (apps/cli/dist/bin.js, built by `npm run build`) on the
+backend --device names, never by PyTorch: the figures are what users get.
 
 The PNG set (seeded, deterministic given the cached photos): for each of the 7 types and
 `clean`, 12 crops of 256x256 from the validation photos (4 per photo, models/data_split.json),
@@ -16,7 +21,9 @@ import glob
 import json
 import math
 import os
+import subprocess
 import sys
+import tempfile
 
 import numpy as np
 
@@ -26,6 +33,7 @@ from dpmambair.runtime import maybe_reexec  # noqa: E402  (no torch import)
 
 VAL_DIR = os.path.join(HERE, "data", "val")
 RESULTS_DIR = os.path.join(HERE, "results")
+CLI = os.path.join(HERE, "..", "apps", "cli", "dist", "bin.js")
 VAL_SEED = 2024
 VAL_SIZE = 256
 PER_IMAGE = 4
@@ -252,33 +260,50 @@ def run_baselines():
     print_table(summary, ["psnr_input", "psnr_baseline", "ssim_input", "ssim_baseline"])
 
 
+def restore_with_cli(weights_json, device, out_dir):
+    """Restores every PNG of the set with the real CLI (apps/cli, one call per type so that
+    same-named files land in separate folders) and returns {input path: output path}."""
+    if not os.path.exists(CLI):
+        raise FileNotFoundError(f"{CLI} is missing: build it with `npx turbo run build --filter=dpmambair`")
+    outputs = {}
+    by_type = {}
+    for t, pin, _ in val_pairs():
+        by_type.setdefault(t, []).append(pin)
+    for t, inputs in by_type.items():
+        cmd = ["node", CLI, "restore", *inputs, "-o", os.path.join(out_dir, t) + os.sep,
+               "--device", device, "--model", os.path.abspath(weights_json), "--json", "--force"]
+        run = subprocess.run(cmd, capture_output=True, text=True)
+        results = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
+        failed = [r for r in results if not r["ok"]]
+        if run.returncode != 0 or failed or len(results) != len(inputs):
+            raise RuntimeError(f"dpmambair restore failed for {t} (exit {run.returncode}): "
+                               f"{failed[:1] or run.stderr.strip()[-500:]}")
+        for r in results:
+            outputs[os.path.abspath(r["input"])] = r["output"]
+        print(f"{t}: {len(results)} images restored by the CLI on {results[0]['device']}, "
+              f"{np.mean([r['ms'] for r in results]):.0f} ms each", file=sys.stderr)
+    return outputs
+
+
 def run_model(weights_json, device="cpu", out_dir=None):
-    import torch
-
-    from dpmambair.weights import load_weights
-
-    torch.set_num_threads(2)
-    model, doc = load_weights(weights_json)
-    model.to(device)
-    rows = []
-    for t, pin, pref in val_pairs():
-        x, ref = read_png(pin), read_png(pref)
-        xt = torch.from_numpy(x).permute(2, 0, 1)[None].to(device)
-        with torch.no_grad():
-            e = model.embed(xt, per_image=False)
-            y = model.restore(xt, e).clamp(0, 1)[0].permute(1, 2, 0).cpu().numpy()
-        y = np.round(y * 255) / 255
-        if out_dir:
-            write_png(os.path.join(out_dir, os.path.relpath(pin, VAL_DIR)), y)
-        rows.append({"type": t, "file": os.path.relpath(pin, VAL_DIR),
-                     "psnr_input": psnr(x, ref), "psnr_output": psnr(y, ref),
-                     "ssim_input": ssim(x, ref), "ssim_output": ssim(y, ref)})
+    """Our network on the set, through the CLI and the backend `device` (cpu, cuda, wasm, tf-cpu...)."""
+    with open(weights_json) as f:
+        doc = json.load(f)
+    with tempfile.TemporaryDirectory() as tmp:
+        outputs = restore_with_cli(weights_json, device, out_dir or tmp)
+        rows = []
+        for t, pin, pref in val_pairs():
+            x, y, ref = read_png(pin), read_png(outputs[os.path.abspath(pin)]), read_png(pref)
+            rows.append({"type": t, "file": os.path.relpath(pin, VAL_DIR),
+                         "psnr_input": psnr(x, ref), "psnr_output": psnr(y, ref),
+                         "ssim_input": ssim(x, ref), "ssim_output": ssim(y, ref)})
     summary = summarise(rows)
     os.makedirs(RESULTS_DIR, exist_ok=True)
     name = doc["config"]["name"]
     with open(os.path.join(RESULTS_DIR, f"model-{name}.json"), "w") as f:
-        json.dump({"weights": os.path.relpath(weights_json, HERE), "training": doc.get("training", {}),
-                   "summary": summary, "rows": rows}, f, indent=1)
+        json.dump({"weights": os.path.relpath(os.path.abspath(weights_json), HERE), "device": device,
+                   "restored_by": "apps/cli `dpmambair restore --json` (default tile 512, overlap 32)",
+                   "training": doc.get("training", {}), "summary": summary, "rows": rows}, f, indent=1)
     print_table(summary, ["psnr_input", "psnr_output", "ssim_input", "ssim_output"])
 
 
@@ -313,9 +338,10 @@ def report(readme=os.path.join(HERE, "README.md")):
     if os.path.exists(mpath):
         with open(mpath) as f:
             model = json.load(f)
-    lines = ["<!-- EVALUATION:BEGIN (written by `evaluate.py report`) -->",
+    lines = ["<!-- EVALUATION:BEGIN (written by `evaluate.py`) -->",
              "PSNR (dB) / SSIM against the clean reference, mean over the 12 images of each type of the",
-             "fixed PNG set (`evaluate.py make-val`).", "",
+             "fixed PNG set (`evaluate.py make-val`). DPMambaIR-small restored by the CLI "
+             f"(`dpmambair restore`, device `{model.get('device', 'cpu') if model else 'cpu'}`).", "",
              "| type | input | classical baseline | baseline method | DPMambaIR-small |",
              "| --- | --- | --- | --- | --- |"]
     for t, v in base["summary"].items():
@@ -325,8 +351,16 @@ def report(readme=os.path.join(HERE, "README.md")):
         lines.append(f"| {t} | {v['psnr_input']:.2f} / {v['ssim_input']:.3f} | "
                      f"{v['psnr_baseline']:.2f} / {v['ssim_baseline']:.3f} | {meth} | {mm} |")
     if model:
+        types = [t for t in base["summary"] if t not in ("clean", "mean (7 types)")]
+        out = {t: model["summary"][t]["psnr_output"] for t in types}
+        over_input = [t for t in types if out[t] > base["summary"][t]["psnr_input"]]
+        over_base = [t for t in types if out[t] > base["summary"][t]["psnr_baseline"]]
+        mean_ok = model["summary"]["mean (7 types)"]["psnr_output"] > base["summary"]["mean (7 types)"]["psnr_baseline"]
         tr = model.get("training", {})
-        lines += ["", f"Weights: `{model['weights']}`, stage {tr.get('stage')}, iterations {tr.get('iterations')}, "
+        lines += ["", f"PSNR above the input on {len(over_input)} of 7 types, above the classical baseline on "
+                      f"{len(over_base)} of 7 ({', '.join(over_base) or 'none'}) and "
+                      f"{'above' if mean_ok else 'below'} it on the mean.",
+                  "", f"Weights: `{model['weights']}`, stage {tr.get('stage')}, iterations {tr.get('iterations')}, "
                       f"minutes {tr.get('minutes')}, exported {tr.get('date')}."]
     lines.append("<!-- EVALUATION:END -->")
     with open(readme) as f:
@@ -343,12 +377,19 @@ def report(readme=os.path.join(HERE, "README.md")):
 def main():
     maybe_reexec()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("cmd", choices=["make-val", "baselines", "model", "input-psnr", "report"])
+    ap.add_argument("cmd", nargs="?", default="all",
+                    choices=["all", "make-val", "baselines", "model", "input-psnr", "report"])
     ap.add_argument("weights", nargs="?", default=os.path.join(HERE, "weights", "small.json"))
-    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--device", default="cpu", help="the CLI's --device: cpu, cuda, wasm, tf-cpu, ...")
     ap.add_argument("--save-outputs", default=None, help="directory for restored PNGs (model)")
     args = ap.parse_args()
-    if args.cmd == "make-val":
+    if args.cmd == "all":
+        if not os.path.exists(os.path.join(VAL_DIR, "manifest.json")):
+            make_val()
+        run_baselines()
+        run_model(args.weights, args.device, args.save_outputs)
+        report()
+    elif args.cmd == "make-val":
         make_val()
     elif args.cmd == "baselines":
         run_baselines()
