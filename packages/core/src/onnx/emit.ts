@@ -27,31 +27,27 @@ export function emitOnnx(graph: Graph, params: ParamStore, name = 'dpmambair'): 
     names.set(v.id, g.initializer(param, v.shape as number[], params.get(param)));
     return param;
   };
-  const transposed = new Map<number, string>();
-  const weightT = (v: Value): string => {
-    let t = transposed.get(v.id);
+  // Linear weights are stored transposed ([in, out], what MatMul takes), whole or by rows.
+  const transposed = new Map<string, string>();
+  const weightRowsT = (v: Value, start: number, size: number): string => {
+    const param = paramNames.get(v.id);
+    if (param === undefined) throw new Error('ONNX emitter: linear weights must be parameters');
+    const [out, inF] = v.shape as number[];
+    const key = `${v.id}:${start}:${size}`;
+    let t = transposed.get(key);
     if (!t) {
-      const param = paramNames.get(v.id);
-      if (param === undefined) throw new Error('ONNX emitter: linear weights must be parameters');
-      const [out, inF] = v.shape as number[];
       const w = params.get(param);
-      const wt = new Float32Array(w.length);
-      for (let o = 0; o < out; o++) for (let i = 0; i < inF; i++) wt[i * out + o] = w[o * inF + i];
-      t = g.initializer(`${param}.T`, [inF, out], wt);
-      transposed.set(v.id, t);
+      const wt = new Float32Array(inF * size);
+      for (let i = 0; i < inF; i++) for (let o = 0; o < size; o++) wt[i * size + o] = w[(start + o) * inF + i];
+      t = g.initializer(size === out ? `${param}.T` : `${param}.T[${start}:${start + size}]`, [inF, size], wt);
+      transposed.set(key, t);
     }
     return t;
   };
+  const weightT = (v: Value) => weightRowsT(v, 0, v.shape[0] as number);
+  const partWeightT = ({ linear, start, size }: ProjectionPart) => weightRowsT(linear.weight, start, size);
 
   const plan = planProjections(graph, new Set(paramNames.keys()));
-  const partWeightT = ({ linear, start, size }: ProjectionPart): string => {
-    const [, inF] = linear.weight.shape as number[];
-    const w = params.get(paramNames.get(linear.weight.id)!);
-    const part = new Float32Array(inF * size);
-    for (let i = 0; i < inF; i++) for (let j = 0; j < size; j++) part[i * size + j] = w[(start + j) * inF + i];
-    return g.initializer(g.fresh(`${paramNames.get(linear.weight.id)}.T.rows${start}`), [inF, size], part);
-  };
-
   for (const node of graph.nodes) {
     if (plan.skipped.has(node)) continue;
     let outs: string[];
