@@ -254,7 +254,7 @@ def main():
                      f"{len(train_imgs)} train / {len(val_imgs)} val images; degradations synthesised on the fly "
                      "per docs/degradations.md (7 types + 5% clean)"),
             "recipe": {"stage1": "extractor pre-training by reconstruction (L1 + 0.05 FFT-amplitude L1), AdamW",
-                       "stage2": "extractor frozen; per image L1 + 0.5 L2 + 0.001 L_fft, batch mean of its log; AdamW wd 1e-4; cosine LR "
+                       "stage2": "extractor frozen; per image L1 + 0.5 L2 + 0.001 L_fft, batch mean of log(loss + 0.02); AdamW wd 1e-4; cosine LR "
                                  f"{args.lr} -> {args.lr_min}; patches {args.patches} at {args.patch_fracs}; flips"},
             "date": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
             "device": f"{args.device} ({torch.get_num_threads()} threads, torch {torch.__version__})",
