@@ -6,29 +6,35 @@
  * The raster scan and HEB's per-channel mean see only the tile they are given, so tiles cannot
  * reproduce the whole-image result exactly (docs/architecture.md); this prints by how much, for
  * several tile sizes and overlaps: mean and max absolute difference (0..1 scale) and the PSNR of
- * the tiled result against the whole one.
+ * the tiled result against the whole one. The table also goes to benchmarks/results/tiling.md.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { loadModel, openModelSession, psnr, restoreImage, type RgbImage } from '@dpmambair/core';
+import { fromInterleaved, loadModel, openModelSession, psnr, restoreImage, type RgbImage } from '@dpmambair/core';
 import { onnxNodeBackend } from '@dpmambair/backend-cuda';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const path = process.argv[2] ?? `${root}samples/noisy-astronaut.png`;
 const { data, info } = await sharp(path).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-const n = info.width * info.height;
-const rgb = new Float32Array(3 * n);
-for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) rgb[c * n + i] = data[i * 3 + c] / 255;
-const image: RgbImage = { width: info.width, height: info.height, rgb };
+const image = fromInterleaved({ width: info.width, height: info.height, channels: 3, data: new Uint8Array(data.buffer, data.byteOffset, data.length) });
 
 const weights = `${root}models/weights/small`;
 const model = await loadModel(readFileSync(`${weights}.json`, 'utf8'), readFileSync(`${weights}.safetensors`));
 const session = await openModelSession(onnxNodeBackend, model, 'cpu');
 const side = Math.max(info.width, info.height);
 const whole = await restoreImage(session, image, { tile: side });
-console.log(`${path}: ${info.width}x${info.height}, whole image in one tile of ${side}`);
-console.log('| tile | overlap | mean abs diff | max abs diff | PSNR vs whole (dB) |\n| --- | --- | --- | --- | --- |');
+const clamped = (img: RgbImage): RgbImage => ({ ...img, rgb: img.rgb.map((v) => Math.min(1, Math.max(0, v))) });
+const lines = [
+  '# Tiled vs whole-image restoration (onnxruntime-node, CPU)',
+  '',
+  `Command: \`npx tsx benchmarks/tiling.ts\`. Date: ${new Date().toISOString()}. Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, node ${process.version}.`,
+  `Image: ${path.startsWith(root) ? path.slice(root.length) : path} (${info.width}x${info.height}); weights: models/weights/small; whole image = one tile of ${side}. Differences on the 0..1 scale.`,
+  '',
+  '| tile | overlap | mean abs diff | max abs diff | PSNR vs whole (dB) |',
+  '| --- | --- | --- | --- | --- |',
+];
 for (const [tile, overlap] of [[256, 32], [256, 64], [256, 128], [384, 32], [128, 32]]) {
   const tiled = await restoreImage(session, image, { tile, overlap });
   let sum = 0;
@@ -38,7 +44,8 @@ for (const [tile, overlap] of [[256, 32], [256, 64], [256, 128], [384, 32], [128
     sum += d;
     max = Math.max(max, d);
   }
-  const p = psnr({ ...whole, rgb: whole.rgb.map((v) => Math.min(1, Math.max(0, v))) }, { ...tiled, rgb: tiled.rgb.map((v) => Math.min(1, Math.max(0, v))) });
-  console.log(`| ${tile} | ${overlap} | ${(sum / tiled.rgb.length).toExponential(2)} | ${max.toExponential(2)} | ${p.toFixed(1)} |`);
+  lines.push(`| ${tile} | ${overlap} | ${(sum / tiled.rgb.length).toExponential(2)} | ${max.toExponential(2)} | ${psnr(clamped(whole), clamped(tiled)).toFixed(1)} |`);
 }
 await session.dispose();
+writeFileSync(`${root}benchmarks/results/tiling.md`, `${lines.join('\n')}\n`);
+console.log(lines.join('\n'));

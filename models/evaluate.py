@@ -302,7 +302,7 @@ def run_model(weights_json, device="cpu", out_dir=None):
     name = doc["config"]["name"]
     with open(os.path.join(RESULTS_DIR, f"model-{name}.json"), "w") as f:
         json.dump({"weights": os.path.relpath(os.path.abspath(weights_json), HERE), "device": device,
-                   "restored_by": "apps/cli `dpmambair restore --json` (default tile 512, overlap 32)",
+                   "restored_by": "apps/cli `dpmambair restore --json` (its default tile and overlap)",
                    "training": doc.get("training", {}), "summary": summary, "rows": rows}, f, indent=1)
     print_table(summary, ["psnr_input", "psnr_output", "ssim_input", "ssim_output"])
 
