@@ -19,6 +19,10 @@ patches 64 -> 96 -> 128, random flips.
 Every ~5 minutes: checkpoint to runs/ckpt-<config>.pt (resume with --resume) and export the
 current weights to weights/<config>.safetensors + weights/<config>.json.
 --budget-minutes T sets stage 1 to 12% and stage 2 to 88% of T unless given explicitly.
+
+A further stage-2 pass (fine-tuning) starts from a finished checkpoint with
+--resume <ckpt> --finetune --stage2-minutes T: a new cosine schedule over T, and --type-weights /
+--clean-fraction to shift the mix of degradations; every pass is recorded in the exported JSON.
 """
 import argparse
 import datetime
@@ -145,6 +149,13 @@ def logistic_probe(xtr, ytr, xva, yva, classes, l2=1e-3, iters=300):
 
 # --------------------------------------------------------------------------------------
 
+def stage2_recipe(args):
+    weights = getattr(args, "type_weights", "") or "uniform"
+    return ("extractor frozen; per image L1 + 0.5 L2 + 0.001 L_fft, batch mean of log(loss + 0.02); AdamW wd 1e-4; "
+            f"cosine LR {args.lr} -> {args.lr_min}; patches {args.patches} at {args.patch_fracs}; flips; "
+            f"type weights {weights}, {getattr(args, 'clean_fraction', 0.05):.0%} clean")
+
+
 def log(msg):
     print(f"[{datetime.datetime.utcnow().strftime('%H:%M:%S')}] {msg}", flush=True)
 
@@ -157,6 +168,11 @@ def main():
     ap.add_argument("--stage1-minutes", type=float, default=None)
     ap.add_argument("--stage2-minutes", type=float, default=None)
     ap.add_argument("--resume", default=None, help="checkpoint path (runs/ckpt-<config>.pt)")
+    ap.add_argument("--finetune", action="store_true",
+                    help="with --resume: start a new stage-2 pass of --stage2-minutes with its own cosine LR")
+    ap.add_argument("--type-weights", default="",
+                    help="stage 2 sampling weight per type, e.g. blur:4,jpeg:2.5 (others 1)")
+    ap.add_argument("--clean-fraction", type=float, default=0.05, help="stage 2 share of clean inputs")
     ap.add_argument("--lr1", type=float, default=1e-3, help="stage 1 peak LR")
     ap.add_argument("--lr", type=float, default=1e-3, help="stage 2 peak LR")
     ap.add_argument("--lr-min", type=float, default=1e-6)
@@ -170,6 +186,14 @@ def main():
     ap.add_argument("--ckpt-every", type=float, default=300.0, help="seconds")
     ap.add_argument("--log-every", type=float, default=30.0, help="seconds")
     args = ap.parse_args()
+    type_weights = [1.0] * len(TYPES)
+    for item in filter(None, args.type_weights.split(",")):
+        name, w = item.split(":")
+        if name not in TYPES:
+            ap.error(f"--type-weights: unknown type {name!r} (types: {', '.join(TYPES)})")
+        type_weights[TYPES.index(name)] = float(w)
+    if args.finetune and not args.resume:
+        ap.error("--finetune needs --resume")
 
     if args.budget_minutes is not None:
         if args.stage1_minutes is None:
@@ -218,6 +242,13 @@ def main():
         state = ck["state"]
         sampler.g.set_state(ck["sampler_rng"])
         log(f"resumed from {args.resume}: {json.dumps({k: v for k, v in state.items() if k != 'stage1'})}")
+        if args.finetune:
+            # Close the finished stage-2 pass and start a new one; the record keeps every pass.
+            state.setdefault("passes", []).append(
+                {"iterations": state["step2"] - state.get("pass_start_step", 0),
+                 "minutes": round(state["elapsed2"] / 60, 1),
+                 "recipe": stage2_recipe(argparse.Namespace(**{"type_weights": "", "clean_fraction": 0.05, **ck["args"]}))})
+            state["stage"], state["elapsed2"], state["pass_start_step"] = 2, 0.0, state["step2"]
 
     def save_ckpt(path=ckpt_path):
         tmp = path + ".tmp"
@@ -252,10 +283,12 @@ def main():
             "data": ("real photographs from Debian packages python3-skimage (skimage/data) and "
                      "plasma-workspace-wallpapers (photos, short side 768 px); split models/data_split.json; "
                      f"{len(train_imgs)} train / {len(val_imgs)} val images; degradations synthesised on the fly "
-                     "per docs/degradations.md (7 types + 5% clean)"),
+                     "per docs/degradations.md (7 types + clean inputs, shares in the recipe)"),
             "recipe": {"stage1": "extractor pre-training by reconstruction (L1 + 0.05 FFT-amplitude L1), AdamW",
-                       "stage2": "extractor frozen; per image L1 + 0.5 L2 + 0.001 L_fft, batch mean of log(loss + 0.02); AdamW wd 1e-4; cosine LR "
-                                 f"{args.lr} -> {args.lr_min}; patches {args.patches} at {args.patch_fracs}; flips"},
+                       "stage2": stage2_recipe(args)},
+            "stage2_passes": state.get("passes", []) + [
+                {"iterations": state["step2"] - state.get("pass_start_step", 0),
+                 "minutes": round(state["elapsed2"] / 60, 1), "recipe": stage2_recipe(args)}],
             "date": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
             "device": f"{args.device} ({torch.get_num_threads()} threads, torch {torch.__version__})",
             "stage1_metrics": state.get("stage1", {}),
@@ -338,9 +371,9 @@ def main():
         p.requires_grad_(False)
     model.extractor.eval()
     sched = [tuple(int(v) for v in s.split(":")) for s in args.patches.split(",")]
-    fracs = [float(f) for f in args.patch_fracs.split(",")]
+    fracs = [float(f) for f in filter(None, args.patch_fracs.split(","))]
     budget = args.stage2_minutes * 60
-    log(f"stage 2: restoration, extractor frozen, {args.stage2_minutes} min, patches {sched} at {fracs}, lr {args.lr}")
+    log(f"stage 2: {args.stage2_minutes} min from step {state['step2']}; {stage2_recipe(args)}")
     t0 = time.time() - state["elapsed2"]
     t_last_log = t_last_ck = time.time()
     loss_acc, n_acc, s_last = 0.0, 0, state["step2"]
@@ -349,10 +382,10 @@ def main():
         frac = (time.time() - t0) / budget
         k = sum(frac >= f for f in fracs)
         P, B = sched[min(k, len(sched) - 1)]
-        lr = cosine_lr(args.lr, args.lr_min, frac) * min(1.0, (state["step2"] + 1) / 100)
+        lr = cosine_lr(args.lr, args.lr_min, frac) * min(1.0, (state["step2"] - state.get("pass_start_step", 0) + 1) / 100)
         for gp in opt2.param_groups:
             gp["lr"] = lr
-        deg, clean, _, _ = sampler.batch(B, P)
+        deg, clean, _, _ = sampler.batch(B, P, clean_fraction=args.clean_fraction, type_weights=type_weights)
         deg, clean = deg.to(dev), clean.to(dev)
         with torch.no_grad():
             e = model.extractor(deg)

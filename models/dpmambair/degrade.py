@@ -253,9 +253,13 @@ FUNCS = {"noise": noise, "jpeg": jpeg, "blur": blur, "lowlight": lowlight, "haze
          "rain": rain, "snow": snow}
 
 
-def sample_types(n, g, clean_fraction=CLEAN_FRACTION):
-    """Type index per image: 0..6 (TYPES), or -1 for a clean input (target = input)."""
-    t = torch.randint(0, len(TYPES), (n,), generator=g)
+def sample_types(n, g, clean_fraction=CLEAN_FRACTION, type_weights=None):
+    """Type index per image: 0..6 (TYPES), or -1 for a clean input (target = input).
+    type_weights: relative frequency per type (len(TYPES) numbers); None = uniform."""
+    if type_weights is None:
+        t = torch.randint(0, len(TYPES), (n,), generator=g)
+    else:
+        t = torch.multinomial(torch.as_tensor(type_weights, dtype=torch.float64), n, replacement=True, generator=g)
     clean = torch.rand(n, generator=g) < clean_fraction
     return torch.where(clean, torch.full_like(t, -1), t)
 

@@ -29,13 +29,13 @@ class CropSampler:
             out[j] = im[:, y:y + P, x:x + P].float() / 255.0
         return out
 
-    def batch(self, n, P, flips=True, clean_fraction=0.05, types=None, g=None):
+    def batch(self, n, P, flips=True, clean_fraction=0.05, type_weights=None, types=None, g=None):
         """(degraded, clean, types, params); flips applied to both after synthesis (haze's
         depth proxy assumes the sky at the top)."""
         g = g or self.g
         clean = self.crops(n, P, g)
         if types is None:
-            types = sample_types(n, g, clean_fraction)
+            types = sample_types(n, g, clean_fraction, type_weights)
         deg, params = degrade(clean, types, g)
         if flips:
             hf = torch.rand(n, generator=g) < 0.5

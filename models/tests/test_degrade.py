@@ -51,6 +51,16 @@ class TestDegrade(unittest.TestCase):
         t1, t2 = sample_types(8, g1), sample_types(8, g2)
         self.assertTrue(torch.equal(degrade(x[:8], t1, g1)[0], degrade(x[:8], t2, g2)[0]))
 
+    def test_type_weights_set_the_mix(self):
+        g = torch.Generator().manual_seed(3)
+        w = [1.0] * len(TYPES)
+        w[TYPES.index("blur")] = 4.0
+        t = sample_types(20000, g, clean_fraction=0.1, type_weights=w)
+        share = lambda k: (t == k).double().mean().item()  # noqa: E731
+        self.assertAlmostEqual(share(-1), 0.1, delta=0.01)
+        self.assertAlmostEqual(share(TYPES.index("blur")), 0.9 * 4 / 10, delta=0.015)
+        self.assertAlmostEqual(share(TYPES.index("noise")), 0.9 * 1 / 10, delta=0.01)
+
     def test_haze_and_lowlight_direction(self):
         x = _clean()
         g = torch.Generator().manual_seed(1)
