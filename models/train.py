@@ -152,7 +152,7 @@ def logistic_probe(xtr, ytr, xva, yva, classes, l2=1e-3, iters=300):
 def stage2_recipe(args):
     weights = getattr(args, "type_weights", "") or "uniform"
     return ("extractor frozen; per image L1 + 0.5 L2 + 0.001 L_fft, batch mean of log(loss + 0.02); AdamW wd 1e-4; "
-            f"cosine LR {args.lr} -> {args.lr_min}; patches {args.patches} at {args.patch_fracs}; flips; "
+            f"cosine LR {args.lr} -> {args.lr_min}; patches {args.patches}{' at ' + args.patch_fracs if args.patch_fracs else ''}; flips; "
             f"type weights {weights}, {getattr(args, 'clean_fraction', 0.05):.0%} clean")
 
 
@@ -276,19 +276,20 @@ def main():
         return res
 
     def export(val=None):
+        passes = state.get("passes", []) + [
+            {"iterations": state["step2"] - state.get("pass_start_step", 0),
+             "minutes": round(state["elapsed2"] / 60, 1), "recipe": stage2_recipe(args)}]
         training = {
             "stage": state["stage"],
             "iterations": {"stage1": state["step1"], "stage2": state["step2"]},
-            "minutes": {"stage1": round(state["elapsed1"] / 60, 1), "stage2": round(state["elapsed2"] / 60, 1)},
+            "minutes": {"stage1": round(state["elapsed1"] / 60, 1), "stage2": round(sum(q["minutes"] for q in passes), 1)},
             "data": ("real photographs from Debian packages python3-skimage (skimage/data) and "
                      "plasma-workspace-wallpapers (photos, short side 768 px); split models/data_split.json; "
                      f"{len(train_imgs)} train / {len(val_imgs)} val images; degradations synthesised on the fly "
                      "per docs/degradations.md (7 types + clean inputs, shares in the recipe)"),
             "recipe": {"stage1": "extractor pre-training by reconstruction (L1 + 0.05 FFT-amplitude L1), AdamW",
-                       "stage2": stage2_recipe(args)},
-            "stage2_passes": state.get("passes", []) + [
-                {"iterations": state["step2"] - state.get("pass_start_step", 0),
-                 "minutes": round(state["elapsed2"] / 60, 1), "recipe": stage2_recipe(args)}],
+                       "stage2": "restoration network, extractor frozen, in the stage2_passes below"},
+            "stage2_passes": passes,
             "date": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
             "device": f"{args.device} ({torch.get_num_threads()} threads, torch {torch.__version__})",
             "stage1_metrics": state.get("stage1", {}),

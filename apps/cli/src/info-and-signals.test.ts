@@ -31,6 +31,14 @@ describe('info', () => {
     for (const k of ['dpmambair', '@dpmambair/core', 'onnxruntime-node', 'sharp', 'node']) assert.equal(typeof info.versions[k], 'string', k);
   });
 
+  test('human-readable: the embedded model\'s training record, each stage-2 pass as its own block', async () => {
+    const r = await runCli(['info'], { env: { DPMAMBAIR_PROBE_TIMEOUT_MS: '4000' } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^ {4}iterations: stage1 \d+, stage2 \d+$/m);
+    assert.match(r.stdout, /^ {4}stage2_passes 1:\n {6}iterations: \d+\n {6}minutes: [\d.]+\n {6}recipe: .*type weights uniform/m);
+    assert.match(r.stdout, /^ {4}stage2_passes 2:\n {6}iterations: \d+\n {6}minutes: [\d.]+\n {6}recipe: .*type weights blur:/m);
+  });
+
   test('human-readable, and exit 3 with a model that cannot be loaded (devices still listed)', async () => {
     const r = await runCli(['info', '--model', '/nonexistent.json'], { env: { DPMAMBAIR_PROBE_TIMEOUT_MS: '4000' } });
     assert.equal(r.code, 3);

@@ -122,7 +122,10 @@ function describe(value: unknown, indent: string): string[] {
   if (value === null || typeof value !== 'object') return [`${indent}${String(value)}`];
   const lines: string[] = [];
   for (const [k, v] of Object.entries(value)) {
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    if (Array.isArray(v) && v.some((x) => x !== null && typeof x === 'object')) {
+      // e.g. the training passes: one numbered block per entry
+      v.forEach((item, i) => lines.push(`${indent}${k} ${i + 1}:`, ...describe(item, `${indent}  `)));
+    } else if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
       const inner = Object.values(v).every((x) => x === null || typeof x !== 'object');
       const flat = Object.entries(v).map(([a, b]) => `${a} ${b}`).join(', ');
       if (inner && flat.length < 80) lines.push(`${indent}${k}: ${flat}`);
