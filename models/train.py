@@ -5,6 +5,8 @@ The one command (from models/, after `/usr/bin/python3 data.py fetch`):
     nohup setsid nice -n 10 /usr/bin/python3 train.py --config small --device cpu \
         --stage1-minutes 12 --stage2-minutes 100 > runs/train.log 2>&1 &
 
+(the shipped weights add a --finetune pass after it: the full command is in models/README.md)
+
 Stage 1 pre-trains the degradation extractor by reconstruction: a small conv content encoder
 reads the CLEAN crop, a FiLM-modulated reconstructor must re-create the DEGRADED crop from it
 and E_d = extractor(degraded). Loss L1 + 0.05 * L1(|FFT|) (amplitude spectra, ortho norm).
