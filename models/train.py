@@ -47,7 +47,7 @@ import torch.nn.functional as F  # noqa: E402
 
 from data import load_images  # noqa: E402
 from dpmambair.configs import get_config  # noqa: E402
-from dpmambair.degrade import TYPES, REGISTRY  # noqa: E402
+from dpmambair.degrade import CLEAN_FRACTION, TYPES, REGISTRY  # noqa: E402
 from dpmambair.model import DPMambaIR, count_parameters  # noqa: E402
 from dpmambair.pipeline import CropSampler, fixed_set, psnr  # noqa: E402
 from dpmambair.weights import export_weights  # noqa: E402
@@ -152,10 +152,9 @@ def logistic_probe(xtr, ytr, xva, yva, classes, l2=1e-3, iters=300):
 # --------------------------------------------------------------------------------------
 
 def stage2_recipe(args):
-    weights = getattr(args, "type_weights", "") or "uniform"
     return ("extractor frozen; per image L1 + 0.5 L2 + 0.001 L_fft, batch mean of log(loss + 0.02); AdamW wd 1e-4; "
             f"cosine LR {args.lr} -> {args.lr_min}; patches {args.patches}{' at ' + args.patch_fracs if args.patch_fracs else ''}; flips; "
-            f"type weights {weights}, {getattr(args, 'clean_fraction', 0.05):.0%} clean")
+            f"type weights {args.type_weights or 'uniform'}, {args.clean_fraction:.0%} clean")
 
 
 def log(msg):
@@ -174,7 +173,7 @@ def main():
                     help="with --resume: start a new stage-2 pass of --stage2-minutes with its own cosine LR")
     ap.add_argument("--type-weights", default="",
                     help="stage 2 sampling weight per type, e.g. blur:4,jpeg:2.5 (others 1)")
-    ap.add_argument("--clean-fraction", type=float, default=0.05, help="stage 2 share of clean inputs")
+    ap.add_argument("--clean-fraction", type=float, default=CLEAN_FRACTION, help="stage 2 share of clean inputs")
     ap.add_argument("--lr1", type=float, default=1e-3, help="stage 1 peak LR")
     ap.add_argument("--lr", type=float, default=1e-3, help="stage 2 peak LR")
     ap.add_argument("--lr-min", type=float, default=1e-6)
@@ -188,7 +187,7 @@ def main():
     ap.add_argument("--ckpt-every", type=float, default=300.0, help="seconds")
     ap.add_argument("--log-every", type=float, default=30.0, help="seconds")
     args = ap.parse_args()
-    type_weights = [1.0] * len(TYPES)
+    type_weights = [1.0] * len(TYPES) if args.type_weights else None   # None: uniform, as before the option
     for item in filter(None, args.type_weights.split(",")):
         name, w = item.split(":")
         if name not in TYPES:
@@ -232,6 +231,11 @@ def main():
     opt2 = torch.optim.AdamW(net_params, lr=args.lr, betas=(0.9, 0.999), weight_decay=1e-4)
     ckpt_path = os.path.join(args.runs_dir, f"ckpt-{args.config}.pt")
 
+    def stage2_pass(pass_args):
+        """The record of the stage-2 pass in progress (or just finished)."""
+        return {"iterations": state["step2"] - state.get("pass_start_step", 0),
+                "minutes": round(state["elapsed2"] / 60, 1), "recipe": stage2_recipe(pass_args)}
+
     if args.resume:
         try:   # PyTorch >= 2.6 defaults to weights_only=True; this checkpoint is our own
             ck = torch.load(args.resume, map_location="cpu", weights_only=False)
@@ -245,11 +249,10 @@ def main():
         sampler.g.set_state(ck["sampler_rng"])
         log(f"resumed from {args.resume}: {json.dumps({k: v for k, v in state.items() if k != 'stage1'})}")
         if args.finetune:
-            # Close the finished stage-2 pass and start a new one; the record keeps every pass.
-            state.setdefault("passes", []).append(
-                {"iterations": state["step2"] - state.get("pass_start_step", 0),
-                 "minutes": round(state["elapsed2"] / 60, 1),
-                 "recipe": stage2_recipe(argparse.Namespace(**{"type_weights": "", "clean_fraction": 0.05, **ck["args"]}))})
+            # Close the finished stage-2 pass (with the arguments it ran with; older checkpoints
+            # predate the mix options) and start a new one; the record keeps every pass.
+            ran_with = argparse.Namespace(**{"type_weights": "", "clean_fraction": CLEAN_FRACTION, **ck["args"]})
+            state.setdefault("passes", []).append(stage2_pass(ran_with))
             state["stage"], state["elapsed2"], state["pass_start_step"] = 2, 0.0, state["step2"]
 
     def save_ckpt(path=ckpt_path):
@@ -278,9 +281,7 @@ def main():
         return res
 
     def export(val=None):
-        passes = state.get("passes", []) + [
-            {"iterations": state["step2"] - state.get("pass_start_step", 0),
-             "minutes": round(state["elapsed2"] / 60, 1), "recipe": stage2_recipe(args)}]
+        passes = state.get("passes", []) + [stage2_pass(args)]
         training = {
             "stage": state["stage"],
             "iterations": {"stage1": state["step1"], "stage2": state["step2"]},

@@ -2,7 +2,7 @@
 import numpy as np
 import torch
 
-from .degrade import TYPES, degrade, sample_types
+from .degrade import CLEAN_FRACTION, TYPES, degrade, sample_types
 
 
 class CropSampler:
@@ -29,7 +29,7 @@ class CropSampler:
             out[j] = im[:, y:y + P, x:x + P].float() / 255.0
         return out
 
-    def batch(self, n, P, flips=True, clean_fraction=0.05, type_weights=None, types=None, g=None):
+    def batch(self, n, P, flips=True, clean_fraction=CLEAN_FRACTION, type_weights=None, types=None, g=None):
         """(degraded, clean, types, params); flips applied to both after synthesis (haze's
         depth proxy assumes the sky at the top)."""
         g = g or self.g
