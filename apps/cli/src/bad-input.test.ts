@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { DEFAULT_MODEL } from './model.js';
 import { pngWithHeader, runCli, SAMPLES, tempDir, testPattern, writePng } from './testing.js';
 
 const sample = join(SAMPLES, 'noisy-astronaut.png');
@@ -105,7 +106,7 @@ describe('model and device errors: exit 3', () => {
 
   test('a model whose weights do not match the manifest sha256', async () => {
     const dir = tempDir();
-    const manifest = JSON.parse(readFileSync(new URL('../weights/small.json', import.meta.url), 'utf8'));
+    const manifest = JSON.parse(readFileSync(DEFAULT_MODEL, 'utf8'));
     writeFileSync(join(dir, 'small.json'), JSON.stringify(manifest));
     writeFileSync(join(dir, 'small.safetensors'), 'not the weights');
     const r = await runCli(['restore', sample, '-o', join(dir, 'o.png'), '--model', join(dir, 'small.json')]);

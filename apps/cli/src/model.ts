@@ -1,11 +1,11 @@
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadModel, parseManifest, type PreparedModel } from '@dpmambair/core';
+import { DEFAULT_MODEL as DEFAULT_MODEL_ID, modelPath } from '@dpmambair/models';
 import { LoadError } from './errors.js';
 
-/** The model shipped with the CLI, written by scripts/embed-weights.mjs at build time. */
-export const DEFAULT_MODEL = fileURLToPath(new URL('../weights/small.json', import.meta.url));
+/** The default model's manifest, shipped by @dpmambair/models. */
+export const DEFAULT_MODEL = modelPath(DEFAULT_MODEL_ID, 'manifest');
 
 export interface LoadedModel {
   model: PreparedModel;
@@ -28,7 +28,7 @@ export async function loadModelFile(path?: string): Promise<LoadedModel> {
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
     throw new LoadError(embedded
-      ? `the embedded model ${jsonPath} is missing (${why}); build the CLI first: npm run build -w dpmambair`
+      ? `the embedded model ${jsonPath} is missing (${why}); build @dpmambair/models first: npx turbo run build --filter=dpmambair...`
       : `cannot read model ${jsonPath}: ${why}`);
   }
   try {

@@ -4,11 +4,12 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import sharp from 'sharp';
+import { DEFAULT_MODEL } from './model.js';
 import { psnr8, readPixels, runCli, SAMPLES, tempDir, testPattern, writeIdentityModel, writePng } from './testing.js';
 
 const noisy = join(SAMPLES, 'noisy-astronaut.png');
 const clean = join(SAMPLES, 'astronaut.png');
-const embedded = JSON.parse(readFileSync(new URL('../weights/small.json', import.meta.url), 'utf8')) as { training?: Record<string, unknown> };
+const embedded = JSON.parse(readFileSync(DEFAULT_MODEL, 'utf8')) as { training?: Record<string, unknown> };
 const untrained = embedded.training?.status === 'untrained';
 
 describe('restore the sample photograph with the embedded model', () => {
