@@ -37,6 +37,20 @@ async function probe(device: Device): Promise<void> {
 const toOrt = (t: Tensor) => new ort.Tensor('float32', t.data, t.shape);
 const fromOrt = (t: ort.Tensor): Tensor => ({ shape: [...t.dims], data: t.data as Float32Array });
 
+export interface NodeBackendOptions {
+  /** onnxruntime intra-op threads per session (default: onnxruntime's, one per physical core). Several processes on one machine set it so that processes x threads <= cores. */
+  intraOpNumThreads?: number;
+}
+
+const options: NodeBackendOptions = {};
+
+/** Sets session options for the sessions compiled from now on. */
+export function configure(next: NodeBackendOptions): void {
+  const n = next.intraOpNumThreads;
+  if (n !== undefined && !(Number.isInteger(n) && n >= 1)) throw new Error(`configure: intraOpNumThreads must be a positive integer, got ${n}`);
+  Object.assign(options, next);
+}
+
 export const onnxNodeBackend: Backend = {
   name: 'onnxruntime-node',
   devices: ['cuda', 'cpu'],
@@ -47,6 +61,7 @@ export const onnxNodeBackend: Backend = {
       executionProviders: [EXECUTION_PROVIDER[device]!],
       logSeverityLevel: 3,
       graphOptimizationLevel: 'all',
+      ...(options.intraOpNumThreads ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
     });
     return {
       async run(inputs) {
