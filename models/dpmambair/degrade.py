@@ -14,23 +14,48 @@ import torch
 import torch.nn.functional as F
 
 TYPES = ["noise", "jpeg", "blur", "lowlight", "haze", "rain", "snow"]
-CLEAN_FRACTION = 0.05
+CLEAN_FRACTION = 0.12
 
-# Parameter ranges. U(a, b): uniform; logU(a, b): exp(U(log a, log b)); p: probability.
+# Each type has several generators ("kinds", drawn per image with the probabilities `kind_p`,
+# in the order of KINDS) and wide severity ranges, from barely visible to severe: the model must
+# learn the degradation, not one parameterisation of it, and leave mild cases nearly unchanged.
+KINDS = {
+    "noise": ["gaussian", "correlated", "poisson", "linear"],
+    "jpeg": ["444", "420"],
+    "blur": ["motion", "defocus", "gaussian", "shake"],
+    "lowlight": ["gamma", "linear"],
+    "haze": ["vertical_lum", "field", "radial", "horizontal"],
+    "rain": ["one_layer", "two_layers"],
+    "snow": ["round", "motion"],
+}
+
+# Parameter ranges. U(a, b): uniform; logU(a, b): exp(U(log a, log b)); intU: integer uniform; p: probability.
 REGISTRY = {
-    "noise": {"p_gaussian": 0.5, "sigma": ("U", 5 / 255, 50 / 255), "peak": ("logU", 15.0, 200.0)},
-    "jpeg": {"quality": ("intU", 10, 60)},
-    "blur": {"p_motion": 0.6, "length": ("U", 5.0, 21.0), "angle_deg": ("U", 0.0, 180.0),
-             "radius": ("U", 1.5, 5.0)},
-    "lowlight": {"gamma": ("U", 1.4, 2.6), "scale": ("U", 0.12, 0.45), "sigma": ("U", 1 / 255, 8 / 255)},
-    "haze": {"beta": ("U", 0.5, 2.2), "airlight": ("U", 0.7, 1.0), "tint": ("U", -0.04, 0.04),
-             "depth_floor": 0.2, "sigma_frac": 1 / 8},
-    "rain": {"density": ("U", 0.002, 0.012), "length": ("U", 10.0, 35.0),
-             "angle_deg": ("U", -25.0, 25.0), "brightness": ("U", 0.5, 1.0),
-             "intensity": ("U", 0.35, 0.85)},
-    "snow": {"density": ("U", 0.0008, 0.005), "size": ("U", 0.7, 1.3),
+    # gaussian: iid sRGB; correlated: a share rho of the noise shared by the channels, spatially
+    # smoothed with sigma `grain` px (renormalised to std sigma); poisson: shot noise in sRGB;
+    # linear: Poisson-Gaussian sensor noise in linear light (photons per unit = peak, read noise).
+    "noise": {"kind_p": [0.3, 0.25, 0.15, 0.3], "sigma": ("logU", 2 / 255, 50 / 255), "rho": ("U", 0.2, 0.9),
+              "grain": ("U", 0.0, 1.0), "peak": ("logU", 15.0, 400.0), "read": ("logU", 0.5 / 255, 8 / 255)},
+    # 4:4:4 or 4:2:0 chroma; with p_double a second compression at quality2
+    "jpeg": {"kind_p": [0.35, 0.65], "quality": ("intU", 8, 95), "p_double": 0.2, "quality2": ("intU", 30, 95)},
+    "blur": {"kind_p": [0.3, 0.25, 0.25, 0.2], "length": ("U", 3.0, 25.0), "angle_deg": ("U", 0.0, 180.0),
+             "radius": ("U", 0.8, 5.0), "sigma": ("logU", 0.4, 3.5), "shake_size": ("U", 3.0, 21.0),
+             "shake_steps": 48},
+    # gamma: out = scale x^gamma + sigma N; linear: exposure in linear light, Poisson-Gaussian
+    # sensor noise, a colour cast, back to sRGB
+    "lowlight": {"kind_p": [0.4, 0.6], "gamma": ("U", 1.2, 2.6), "scale": ("U", 0.1, 0.7),
+                 "sigma": ("U", 0.5 / 255, 8 / 255), "exposure": ("logU", 0.02, 0.7), "peak": ("logU", 30.0, 1000.0),
+                 "read": ("logU", 0.3 / 255, 4 / 255), "cast": ("U", -0.1, 0.1)},
+    # the depth proxy is one of KINDS["haze"]; airlight A0 + a per-channel tint (coloured airlight)
+    "haze": {"kind_p": [0.4, 0.3, 0.15, 0.15], "beta": ("logU", 0.15, 2.5), "airlight": ("U", 0.6, 1.0),
+             "tint": ("U", -0.1, 0.1), "depth_floor": ("U", 0.0, 0.4), "sigma_frac": 1 / 8},
+    "rain": {"kind_p": [0.6, 0.4], "density": ("logU", 0.001, 0.015), "length": ("U", 5.0, 45.0),
+             "angle_deg": ("U", -30.0, 30.0), "brightness": ("U", 0.5, 1.0), "intensity": ("U", 0.15, 0.9),
+             "width": ("U", 0.0, 1.2), "veil": ("U", 0.0, 0.25), "darken": ("U", 0.0, 0.2)},
+    "snow": {"kind_p": [0.6, 0.4], "density": ("logU", 0.0005, 0.008), "size": ("U", 0.5, 1.8),
              "radii": (1.0, 2.0, 3.2), "shares": (0.6, 0.3, 0.1), "brightness": ("U", 0.6, 1.0),
-             "whiteness": 0.95, "veil": ("U", 0.0, 0.2), "veil_level": 0.85},
+             "whiteness": 0.95, "veil": ("U", 0.0, 0.3), "veil_level": 0.85, "softness": ("U", 0.0, 1.2),
+             "streak": ("U", 2.0, 12.0), "angle_deg": ("U", 45.0, 135.0)},
 }
 
 
@@ -105,147 +130,292 @@ def luminance(x):
     return 0.299 * x[:, 0:1] + 0.587 * x[:, 1:2] + 0.114 * x[:, 2:3]
 
 
+def draw(n, spec, g):
+    """n draws (float64) of a registry range ("U" | "logU" | "intU", a, b)."""
+    dist, a, b = spec
+    if dist == "U":
+        return _u(n, a, b, g)
+    if dist == "logU":
+        return _logu(n, a, b, g)
+    return torch.randint(int(a), int(b) + 1, (n,), generator=g).double()
+
+
+def draw_kind(n, name, g):
+    """Generator index per image (into KINDS[name]), drawn with REGISTRY[name]['kind_p']."""
+    p = torch.as_tensor(REGISTRY[name]["kind_p"], dtype=torch.float64)
+    return torch.multinomial(p, n, replacement=True, generator=g)
+
+
+def gaussian_kernels(sigmas, K):
+    """Normalised isotropic Gaussians of std sigma (a delta where sigma is ~0)."""
+    xx, yy = _grid(K)
+    s = sigmas.clamp(min=1e-3)[:, None, None]
+    k = torch.exp(-(xx ** 2 + yy ** 2) / (2 * s ** 2))
+    return k / k.sum(dim=(1, 2), keepdim=True)
+
+
+def shake_kernels(sizes, steps, K, g):
+    """Camera-shake kernels: a random walk with inertia (velocity plus random acceleration),
+    scaled so that its extent is `size` px, splatted bilinearly on a KxK grid, normalised."""
+    n = sizes.shape[0]
+    ks = torch.zeros(n, K, K, dtype=torch.float64)
+    c = (K - 1) / 2
+    for i in range(n):
+        acc = torch.randn(steps, 2, generator=g, dtype=torch.float64)
+        v0 = torch.randn(1, 2, generator=g, dtype=torch.float64) * 2
+        pos = torch.cumsum(v0 + torch.cumsum(acc, 0) * 0.5, 0)
+        pos = pos - pos.mean(0)
+        ext = (pos.max(0).values - pos.min(0).values).max().clamp(min=1e-6)
+        pos = pos * (float(sizes[i]) / ext) + c
+        x0, y0 = pos[:, 0].floor(), pos[:, 1].floor()
+        fx, fy = pos[:, 0] - x0, pos[:, 1] - y0
+        for dx, dy, w in ((0, 0, (1 - fx) * (1 - fy)), (1, 0, fx * (1 - fy)), (0, 1, (1 - fx) * fy), (1, 1, fx * fy)):
+            xi = (x0 + dx).long().clamp(0, K - 1)
+            yi = (y0 + dy).long().clamp(0, K - 1)
+            ks[i].index_put_((yi, xi), w, accumulate=True)
+    return ks / ks.sum(dim=(1, 2), keepdim=True)
+
+
+def srgb_to_linear(v):
+    v = v.clamp(0, 1)
+    return torch.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
+
+
+def linear_to_srgb(v):
+    v = v.clamp(0, 1)
+    return torch.where(v <= 0.0031308, v * 12.92, 1.055 * v.clamp(min=1e-12) ** (1 / 2.4) - 0.055)
+
+
+def _col(v, x):
+    return v.to(x.dtype)[:, None, None, None]
+
+
 # --------------------------------------------------------------------------------------
-# the seven degradations
+# the seven degradations (one parameter set and one generator kind per image)
 # --------------------------------------------------------------------------------------
 
 def noise(x, g):
     R = REGISTRY["noise"]
     n = x.shape[0]
-    gauss = torch.rand(n, generator=g) < R["p_gaussian"]
-    sigma = _u(n, *R["sigma"][1:], g)
-    peak = _logu(n, *R["peak"][1:], g)
-    y = x.clone()
+    kind = draw_kind(n, "noise", g)
+    sigma, rho, grain = draw(n, R["sigma"], g), draw(n, R["rho"], g), draw(n, R["grain"], g)
+    peak, read = draw(n, R["peak"], g), draw(n, R["read"], g)
     z = torch.randn(x.shape, generator=g, dtype=x.dtype)
-    y = torch.where(gauss[:, None, None, None], x + sigma.to(x.dtype)[:, None, None, None] * z, y)
-    if (~gauss).any():
-        idx = (~gauss).nonzero()[:, 0]
-        pk = peak[idx].to(x.dtype)[:, None, None, None]
-        y[idx] = torch.poisson(x[idx] * pk, generator=g) / pk
-    params = [({"kind": "gaussian", "sigma": float(sigma[i])} if gauss[i] else
-               {"kind": "poisson", "peak": float(peak[i])}) for i in range(n)]
+    # correlated: a share rho of the variance common to the channels, then spatial grain
+    zc = torch.randn((n, 1) + x.shape[2:], generator=g, dtype=x.dtype)
+    zcor = _col(rho.sqrt(), x) * zc + _col((1 - rho).sqrt(), x) * z
+    k = gaussian_kernels(grain, 2 * int(math.ceil(3 * R["grain"][2])) + 1)
+    zcor = conv_per_sample(zcor, k, "reflect") / _col(k.pow(2).sum(dim=(1, 2)).sqrt(), x)
+    lin = srgb_to_linear(x)
+    pk = _col(peak, x)
+    y_lin = linear_to_srgb(torch.poisson(lin * pk, generator=g) / pk + _col(read, x) * z)
+    y_poi = torch.poisson(x.clamp(min=0) * pk, generator=g) / pk
+    sel = lambda j: (kind == j)[:, None, None, None]  # noqa: E731
+    y = torch.where(sel(0), x + _col(sigma, x) * z,
+                    torch.where(sel(1), x + _col(sigma, x) * zcor, torch.where(sel(2), y_poi, y_lin)))
+    names = KINDS["noise"]
+    params = []
+    for i in range(n):
+        kd = names[int(kind[i])]
+        p = {"kind": kd}
+        if kd in ("gaussian", "correlated"):
+            p["sigma"] = float(sigma[i])
+        if kd == "correlated":
+            p.update(rho=float(rho[i]), grain=float(grain[i]))
+        if kd in ("poisson", "linear"):
+            p["peak"] = float(peak[i])
+        if kd == "linear":
+            p["read"] = float(read[i])
+        params.append(p)
     return quantise(y), params
 
 
-def jpeg(x, g):
-    import cv2
+def _jpeg_round_trip(rgb_u8, quality, subsampling):
+    import io
 
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(rgb_u8).save(buf, format="JPEG", quality=int(quality), subsampling=subsampling)
+    return np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("RGB"))
+
+
+def jpeg(x, g):
+    """libjpeg (through PIL) with the IJG tables scaled by quality, 4:4:4 or 4:2:0 chroma."""
     R = REGISTRY["jpeg"]
     n = x.shape[0]
-    lo, hi = R["quality"][1:]
-    q = torch.randint(lo, hi + 1, (n,), generator=g)
+    kind = draw_kind(n, "jpeg", g)
+    q, q2 = draw(n, R["quality"], g), draw(n, R["quality2"], g)
+    double = torch.rand(n, generator=g) < R["p_double"]
     out = torch.empty_like(x)
     arr = (x.clamp(0, 1) * 255).round().to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
+    params = []
     for i in range(n):
-        ok, buf = cv2.imencode(".jpg", np.ascontiguousarray(arr[i][:, :, ::-1]),
-                               [int(cv2.IMWRITE_JPEG_QUALITY), int(q[i])])
-        dec = cv2.imdecode(buf, cv2.IMREAD_COLOR)[:, :, ::-1]
-        out[i] = torch.from_numpy(np.ascontiguousarray(dec)).permute(2, 0, 1).to(x.dtype) / 255.0
-    return out, [{"quality": int(q[i])} for i in range(n)]
+        sub = 0 if KINDS["jpeg"][int(kind[i])] == "444" else 2   # PIL: 0 = 4:4:4, 2 = 4:2:0
+        dec = _jpeg_round_trip(arr[i], q[i], sub)
+        p = {"kind": KINDS["jpeg"][int(kind[i])], "quality": int(q[i])}
+        if double[i]:
+            dec = _jpeg_round_trip(dec, q2[i], sub)
+            p["quality2"] = int(q2[i])
+        out[i] = torch.from_numpy(np.array(dec)).permute(2, 0, 1).to(x.dtype) / 255.0
+        params.append(p)
+    return out, params
 
 
 def blur(x, g):
     R = REGISTRY["blur"]
     n = x.shape[0]
-    motion = torch.rand(n, generator=g) < R["p_motion"]
-    length = _u(n, *R["length"][1:], g)
-    angle = _u(n, *R["angle_deg"][1:], g)
-    radius = _u(n, *R["radius"][1:], g)
-    K = 2 * int(math.ceil(max(R["length"][2] / 2, R["radius"][2]) + 1)) + 1
-    km = line_kernels(length, angle * math.pi / 180, K)
-    kd = disk_kernels(radius, K)
-    k = torch.where(motion[:, None, None], km, kd)
+    kind = draw_kind(n, "blur", g)
+    length, angle = draw(n, R["length"], g), draw(n, R["angle_deg"], g)
+    radius, sigma, size = draw(n, R["radius"], g), draw(n, R["sigma"], g), draw(n, R["shake_size"], g)
+    K = 2 * int(math.ceil(max(R["length"][2] / 2, R["radius"][2], 3 * R["sigma"][2], R["shake_size"][2] / 2) + 1)) + 1
+    kernels = [line_kernels(length, angle * math.pi / 180, K), disk_kernels(radius, K),
+               gaussian_kernels(sigma, K), shake_kernels(size, R["shake_steps"], K, g)]
+    k = torch.stack(kernels)[kind, torch.arange(n)]
     k = k / k.sum(dim=(1, 2), keepdim=True)
     y = conv_per_sample(x, k, "reflect")
-    params = [({"kind": "motion", "length": float(length[i]), "angle_deg": float(angle[i])} if motion[i] else
-               {"kind": "defocus", "radius": float(radius[i])}) for i in range(n)]
+    keys = {"motion": {"length": length, "angle_deg": angle}, "defocus": {"radius": radius},
+            "gaussian": {"sigma": sigma}, "shake": {"size": size}}
+    params = []
+    for i in range(n):
+        kd = KINDS["blur"][int(kind[i])]
+        params.append({"kind": kd, **{k2: float(v[i]) for k2, v in keys[kd].items()}})
     return quantise(y), params
 
 
 def lowlight(x, g):
     R = REGISTRY["lowlight"]
     n = x.shape[0]
-    gamma = _u(n, *R["gamma"][1:], g).to(x.dtype)[:, None, None, None]
-    scale = _u(n, *R["scale"][1:], g).to(x.dtype)[:, None, None, None]
-    sigma = _u(n, *R["sigma"][1:], g).to(x.dtype)[:, None, None, None]
+    kind = draw_kind(n, "lowlight", g)
+    gamma, scale, sigma = draw(n, R["gamma"], g), draw(n, R["scale"], g), draw(n, R["sigma"], g)
+    expo, peak, read = draw(n, R["exposure"], g), draw(n, R["peak"], g), draw(n, R["read"], g)
+    cast = draw(3 * n, R["cast"], g).view(n, 3)
     z = torch.randn(x.shape, generator=g, dtype=x.dtype)
-    y = scale * x.clamp(min=0) ** gamma + sigma * z
-    params = [{"gamma": float(gamma[i]), "scale": float(scale[i]), "sigma": float(sigma[i])} for i in range(n)]
+    y_gamma = _col(scale, x) * x.clamp(min=0) ** _col(gamma, x) + _col(sigma, x) * z
+    lin = srgb_to_linear(x) * _col(expo, x) * (1 + cast.to(x.dtype))[:, :, None, None]
+    pk = _col(peak, x)
+    y_lin = linear_to_srgb(torch.poisson(lin.clamp(0, 1) * pk, generator=g) / pk + _col(read, x) * z)
+    y = torch.where((kind == 0)[:, None, None, None], y_gamma, y_lin)
+    params = []
+    for i in range(n):
+        if kind[i] == 0:
+            params.append({"kind": "gamma", "gamma": float(gamma[i]), "scale": float(scale[i]), "sigma": float(sigma[i])})
+        else:
+            params.append({"kind": "linear", "exposure": float(expo[i]), "peak": float(peak[i]), "read": float(read[i]),
+                           "cast": [float(v) for v in cast[i]]})
     return quantise(y), params
 
 
-def haze_depth(x, R=None):
-    """Smooth depth proxy in [floor, 1]: half vertical position (top = far), half blurred,
-    min-max normalised luminance (bright = far)."""
-    R = R or REGISTRY["haze"]
+def haze_depth(x, kind, floor, g):
+    """Smooth depth proxies in [floor, 1] (1 = far), one of KINDS['haze'] per image:
+    vertical_lum: half vertical position (top = far), half blurred min-max normalised luminance;
+    field: a smooth random field (4x4 noise, bicubic); radial: distance from a random point
+    (near) in the image; horizontal: a left-right ramp, either way."""
+    R = REGISTRY["haze"]
     n, _, H, W = x.shape
     lum = gaussian_blur(luminance(x), R["sigma_frac"] * max(H, W))
-    lo = lum.amin(dim=(2, 3), keepdim=True)
-    hi = lum.amax(dim=(2, 3), keepdim=True)
-    lb = (lum - lo) / (hi - lo + 1e-6)
+    norm = lambda d: (d - d.amin(dim=(2, 3), keepdim=True)) / (  # noqa: E731
+        d.amax(dim=(2, 3), keepdim=True) - d.amin(dim=(2, 3), keepdim=True) + 1e-6)
     v = 1 - torch.arange(H, dtype=x.dtype) / max(H - 1, 1)
-    d = 0.5 * v.view(1, 1, H, 1) + 0.5 * lb
-    f = R["depth_floor"]
+    d_vl = 0.5 * v.view(1, 1, H, 1) + 0.5 * norm(lum)
+    field = torch.rand((n, 1, 4, 4), generator=g, dtype=torch.float64).to(x.dtype)
+    d_field = norm(F.interpolate(field, size=(H, W), mode="bicubic", align_corners=True))
+    cy = torch.rand(n, generator=g, dtype=torch.float64).to(x.dtype)[:, None, None, None] * (H - 1)
+    cx = torch.rand(n, generator=g, dtype=torch.float64).to(x.dtype)[:, None, None, None] * (W - 1)
+    yy = torch.arange(H, dtype=x.dtype).view(1, 1, H, 1)
+    xx = torch.arange(W, dtype=x.dtype).view(1, 1, 1, W)
+    d_rad = norm(torch.sqrt((yy - cy) ** 2 + (xx - cx) ** 2).expand(n, 1, H, W))
+    flip = (torch.rand(n, generator=g) < 0.5)[:, None, None, None]
+    ramp = (xx / max(W - 1, 1)).expand(n, 1, H, W)
+    d_hor = torch.where(flip, 1 - ramp, ramp)
+    d = torch.stack([d_vl.expand(n, 1, H, W), d_field, d_rad, d_hor])[kind, torch.arange(n)]
+    f = floor.to(x.dtype)[:, None, None, None]
     return f + (1 - f) * d
 
 
 def haze(x, g):
     R = REGISTRY["haze"]
     n = x.shape[0]
-    beta = _u(n, *R["beta"][1:], g).to(x.dtype)
-    A0 = _u(n, *R["airlight"][1:], g)
-    tint = _u(3 * n, *R["tint"][1:], g).view(n, 3)
+    kind = draw_kind(n, "haze", g)
+    beta, floor = draw(n, R["beta"], g), draw(n, R["depth_floor"], g)
+    A0 = draw(n, R["airlight"], g)
+    tint = draw(3 * n, R["tint"], g).view(n, 3)
     A = (A0[:, None] + tint).clamp(0, 1).to(x.dtype)[:, :, None, None]
-    d = haze_depth(x, R)
-    t = torch.exp(-beta[:, None, None, None] * d)
+    d = haze_depth(x, kind, floor, g)
+    t = torch.exp(-_col(beta, x) * d)
     y = x * t + A * (1 - t)
-    params = [{"beta": float(beta[i]), "airlight": [float(v) for v in A[i, :, 0, 0]]} for i in range(n)]
+    params = [{"kind": KINDS["haze"][int(kind[i])], "beta": float(beta[i]), "depth_floor": float(floor[i]),
+               "airlight": [float(v) for v in A[i, :, 0, 0]]} for i in range(n)]
     return quantise(y), params
 
 
+def _splat(seeds, kernels):
+    """Each image's seed map (n, 1, H+K-1, W+K-1) correlated with its own kernel (n, K, K)."""
+    n, _, Hp, Wp = seeds.shape
+    K = kernels.shape[-1]
+    return F.conv2d(seeds.reshape(1, n, Hp, Wp), kernels.to(seeds.dtype)[:, None], groups=n).reshape(n, 1, Hp - K + 1, Wp - K + 1)
+
+
+def _seeds(n, H, W, K, dens, b_lo, b_hi, g, dtype):
+    Hp, Wp = H + K - 1, W + K - 1
+    s = (torch.rand((n, 1, Hp, Wp), generator=g, dtype=torch.float64) < dens[:, None, None, None]).to(dtype)
+    return s * (b_lo + (b_hi - b_lo) * torch.rand((n, 1, Hp, Wp), generator=g, dtype=torch.float64)).to(dtype)
+
+
 def rain(x, g):
+    """Streak layers (a second, sparser and shorter one at a slightly different angle for
+    two_layers), widened by a Gaussian of std `width`, over a veil and a darkened scene."""
     R = REGISTRY["rain"]
     n, _, H, W = x.shape
-    dens = _u(n, *R["density"][1:], g)
-    length = _u(n, *R["length"][1:], g)
-    angle = _u(n, *R["angle_deg"][1:], g)
-    inten = _u(n, *R["intensity"][1:], g).to(x.dtype)
+    kind = draw_kind(n, "rain", g)
+    dens, length, angle = draw(n, R["density"], g), draw(n, R["length"], g), draw(n, R["angle_deg"], g)
+    inten, width = draw(n, R["intensity"], g), draw(n, R["width"], g)
+    veil, darken = draw(n, R["veil"], g), draw(n, R["darken"], g)
+    angle2 = angle + _u(n, -10.0, 10.0, g)
     K = 2 * int(math.ceil(R["length"][2] / 2 + 1)) + 1
-    # streak direction: angle from vertical -> angle from the x axis is 90 + angle
-    k = line_kernels(length, (90 + angle) * math.pi / 180, K)
-    Hp, Wp = H + K - 1, W + K - 1
-    seeds = (torch.rand((n, 1, Hp, Wp), generator=g, dtype=torch.float64) < dens[:, None, None, None]).to(x.dtype)
     b_lo, b_hi = R["brightness"][1:]
-    seeds = seeds * (b_lo + (b_hi - b_lo) * torch.rand((n, 1, Hp, Wp), generator=g, dtype=torch.float64)).to(x.dtype)
-    w = k.to(x.dtype)[:, None]
-    streaks = F.conv2d(seeds.reshape(1, n, Hp, Wp), w, groups=n).reshape(n, 1, H, W).clamp(0, 1)
-    y = x + inten[:, None, None, None] * streaks
-    params = [{"density": float(dens[i]), "length": float(length[i]), "angle_deg": float(angle[i]),
-               "intensity": float(inten[i])} for i in range(n)]
+    # streak direction: angle from vertical -> angle from the x axis is 90 + angle
+    streaks = _splat(_seeds(n, H, W, K, dens, b_lo, b_hi, g, x.dtype), line_kernels(length, (90 + angle) * math.pi / 180, K))
+    second = _splat(_seeds(n, H, W, K, dens * 0.5, b_lo, b_hi, g, x.dtype),
+                    line_kernels(length * 0.6, (90 + angle2) * math.pi / 180, K))
+    streaks = streaks + (kind == 1).to(x.dtype)[:, None, None, None] * second
+    kw = gaussian_kernels(width, 2 * int(math.ceil(3 * R["width"][2])) + 1)
+    streaks = conv_per_sample(streaks, kw, "reflect").clamp(0, 1)
+    base = x * (1 - _col(darken, x)) * (1 - _col(veil, x)) + _col(veil, x) * 0.8
+    y = base + _col(inten, x) * streaks
+    params = [{"kind": KINDS["rain"][int(kind[i])], "density": float(dens[i]), "length": float(length[i]),
+               "angle_deg": float(angle[i]), "intensity": float(inten[i]), "width": float(width[i]),
+               "veil": float(veil[i]), "darken": float(darken[i])} for i in range(n)]
     return quantise(y), params
 
 
 def snow(x, g):
+    """Flakes of three sizes (disks, softened by a Gaussian of std `softness`; for motion, also
+    smeared along a short line), over a white veil."""
     R = REGISTRY["snow"]
     n, _, H, W = x.shape
-    dens = _u(n, *R["density"][1:], g)
-    size = _u(n, *R["size"][1:], g)
-    veil = _u(n, *R["veil"][1:], g).to(x.dtype)[:, None, None, None]
+    kind = draw_kind(n, "snow", g)
+    dens, size, veil = draw(n, R["density"], g), draw(n, R["size"], g), draw(n, R["veil"], g)
+    soft, streak, angle = draw(n, R["softness"], g), draw(n, R["streak"], g), draw(n, R["angle_deg"], g)
     b_lo, b_hi = R["brightness"][1:]
     m = torch.zeros((n, 1, H, W), dtype=x.dtype)
     for r0, share in zip(R["radii"], R["shares"]):
-        radius = r0 * size
         K = 2 * int(math.ceil(r0 * R["size"][2] + 1)) + 1
-        k = disk_kernels(radius, K)
-        Hp, Wp = H + K - 1, W + K - 1
-        seeds = (torch.rand((n, 1, Hp, Wp), generator=g, dtype=torch.float64)
-                 < (dens * share)[:, None, None, None]).to(x.dtype)
-        seeds = seeds * (b_lo + (b_hi - b_lo) * torch.rand((n, 1, Hp, Wp), generator=g, dtype=torch.float64)).to(x.dtype)
-        m = m + F.conv2d(seeds.reshape(1, n, Hp, Wp), k.to(x.dtype)[:, None], groups=n).reshape(n, 1, H, W)
-    m = m.clamp(0, 1)
+        m = m + _splat(_seeds(n, H, W, K, dens * share, b_lo, b_hi, g, x.dtype), disk_kernels(r0 * size, K))
+    m = conv_per_sample(m.clamp(0, 1), gaussian_kernels(soft, 2 * int(math.ceil(3 * R["softness"][2])) + 1), "reflect")
+    Km = 2 * int(math.ceil(R["streak"][2] / 2 + 1)) + 1
+    lk = line_kernels(torch.where(kind == 1, streak, torch.zeros_like(streak)), angle * math.pi / 180, Km)
+    m_motion = conv_per_sample(m, lk / lk.sum(dim=(1, 2), keepdim=True), "reflect") * 1.6
+    m = torch.where((kind == 1)[:, None, None, None], m_motion, m).clamp(0, 1)
     y = x * (1 - m) + m * R["whiteness"]
-    y = y * (1 - veil) + veil * R["veil_level"]
-    params = [{"density": float(dens[i]), "size": float(size[i]), "veil": float(veil[i])} for i in range(n)]
+    y = y * (1 - _col(veil, x)) + _col(veil, x) * R["veil_level"]
+    params = []
+    for i in range(n):
+        p = {"kind": KINDS["snow"][int(kind[i])], "density": float(dens[i]), "size": float(size[i]),
+             "veil": float(veil[i]), "softness": float(soft[i])}
+        if kind[i] == 1:
+            p.update(streak=float(streak[i]), angle_deg=float(angle[i]))
+        params.append(p)
     return quantise(y), params
 
 

@@ -3,7 +3,7 @@ import unittest
 import _path  # noqa: F401
 import torch
 
-from dpmambair.degrade import FUNCS, REGISTRY, TYPES, degrade, sample_types
+from dpmambair.degrade import FUNCS, KINDS, REGISTRY, TYPES, degrade, sample_types
 from dpmambair.pipeline import psnr
 
 
@@ -60,6 +60,16 @@ class TestDegrade(unittest.TestCase):
         self.assertAlmostEqual(share(-1), 0.1, delta=0.01)
         self.assertAlmostEqual(share(TYPES.index("blur")), 0.9 * 4 / 10, delta=0.015)
         self.assertAlmostEqual(share(TYPES.index("noise")), 0.9 * 1 / 10, delta=0.01)
+
+    def test_every_generator_kind_is_drawn_at_its_share(self):
+        x = _clean(n=400, H=24, W=24)
+        for k, name in enumerate(TYPES):
+            self.assertEqual(len(REGISTRY[name]["kind_p"]), len(KINDS[name]), name)
+            g = torch.Generator().manual_seed(k)
+            _, params = degrade(x, torch.full((x.shape[0],), k), g)
+            for kind, p in zip(KINDS[name], REGISTRY[name]["kind_p"]):
+                share = sum(q["kind"] == kind for q in params) / len(params)
+                self.assertAlmostEqual(share, p, delta=0.08, msg=f"{name}/{kind}")
 
     def test_haze_and_lowlight_direction(self):
         x = _clean()
