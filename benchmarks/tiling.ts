@@ -8,20 +8,20 @@
  * several tile sizes and overlaps: mean and max absolute difference (0..1 scale) and the PSNR of
  * the tiled result against the whole one. The table also goes to benchmarks/results/tiling.md.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { fromInterleaved, loadModel, openModelSession, psnr, restoreImage, type RgbImage } from '@dpmambair/core';
+import { fromInterleaved, openModelSession, psnr, restoreImage, type RgbImage } from '@dpmambair/core';
 import { onnxNodeBackend } from '@dpmambair/backend-cuda';
+import { loadModel } from '@dpmambair/models';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const path = process.argv[2] ?? `${root}samples/noisy-astronaut.png`;
 const { data, info } = await sharp(path).removeAlpha().raw().toBuffer({ resolveWithObject: true });
 const image = fromInterleaved({ width: info.width, height: info.height, channels: 3, data: new Uint8Array(data.buffer, data.byteOffset, data.length) });
 
-const weights = `${root}models/weights/small`;
-const model = await loadModel(readFileSync(`${weights}.json`, 'utf8'), readFileSync(`${weights}.safetensors`));
+const model = await loadModel('small');
 const session = await openModelSession(onnxNodeBackend, model, 'cpu');
 const side = Math.max(info.width, info.height);
 const whole = await restoreImage(session, image, { tile: side });
@@ -30,7 +30,7 @@ const lines = [
   '# Tiled vs whole-image restoration (onnxruntime-node, CPU)',
   '',
   `Command: \`npx tsx benchmarks/tiling.ts\`. Date: ${new Date().toISOString()}. Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, node ${process.version}.`,
-  `Image: ${path.startsWith(root) ? path.slice(root.length) : path} (${info.width}x${info.height}); weights: models/weights/small; whole image = one tile of ${side}. Differences on the 0..1 scale.`,
+  `Image: ${path.startsWith(root) ? path.slice(root.length) : path} (${info.width}x${info.height}); weights: small (@dpmambair/models, from models/weights); whole image = one tile of ${side}. Differences on the 0..1 scale.`,
   '',
   '| tile | overlap | mean abs diff | max abs diff | PSNR vs whole (dB) |',
   '| --- | --- | --- | --- | --- |',

@@ -1,16 +1,15 @@
 /** Node-side inputs of the bench: the model files, the benchmark photo, the evaluation set. */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { fromInterleaved, sha256Hex, type RgbImage } from '@dpmambair/core';
+import { DEFAULT_MODEL, loadModelFiles } from '@dpmambair/models';
 import type { EvalPair } from './measure.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const RESULTS_DIR = join(REPO_ROOT, 'benchmarks', 'results');
 export const EVAL_DIR = join(REPO_ROOT, 'apps', 'bench', 'fixtures', 'eval');
-export const TRAINED_WEIGHTS = join(REPO_ROOT, 'models', 'weights', 'small.json');
-export const GOLDEN_WEIGHTS = join(REPO_ROOT, 'models', 'golden', 'small', 'weights.json');
 
 export interface ModelFiles {
   manifestText: string;
@@ -23,12 +22,17 @@ export interface ModelFiles {
 }
 
 /**
- * The trained `small` model (models/weights/small.*) when it exists, else the golden random
- * weights (timings are the same; quality is meaningless). The training run rewrites the files
- * every few minutes, so a manifest whose sha256 does not match its safetensors is re-read.
+ * The shipped `small` model (@dpmambair/models), or a weights manifest given with --weights. The
+ * training run rewrites models/weights/ every few minutes, so an explicit manifest whose sha256
+ * does not match its safetensors is re-read.
  */
 export async function readModelFiles(explicit?: string): Promise<ModelFiles> {
-  const path = explicit ? resolve(explicit) : existsSync(TRAINED_WEIGHTS) ? TRAINED_WEIGHTS : GOLDEN_WEIGHTS;
+  if (!explicit) {
+    const { manifestText, safetensors } = await loadModelFiles(DEFAULT_MODEL);
+    const manifest = JSON.parse(manifestText) as { config: { name: string }; files: Record<string, string> };
+    return { manifestText, safetensors, sha256: Object.values(manifest.files)[0], source: `@dpmambair/models '${DEFAULT_MODEL}'`, trained: true, name: manifest.config.name };
+  }
+  const path = resolve(explicit);
   for (let attempt = 0; ; attempt++) {
     const manifestText = readFileSync(path, 'utf8');
     const manifest = JSON.parse(manifestText) as { config: { name: string }; files: Record<string, string> };

@@ -1,8 +1,7 @@
 /**
  * Builds the docs site (apps/docs/site -> apps/docs/site/.vitepress/dist):
  *  1. static assets of the live demo into site/public/: the onnxruntime-web wasm, the tfjs wasm
- *     binaries, the model (models/weights/small.* if present, else the golden random weights,
- *     labelled as such), small versions of the samples, and the demo bundle (esbuild);
+ *     binaries, the model (@dpmambair/models' small), small versions of the samples, and the demo bundle (esbuild);
  *  2. generated pages and partials (gitignored): the API reference (TypeDoc +
  *     typedoc-plugin-markdown into site/api/), the model card and evaluation table from
  *     models/README.md, the Figma plugin guide, benchmark tables and SVG charts from
@@ -13,12 +12,12 @@
  *   tsx scripts/build.ts --prepare-only         (1 and 2: then `vitepress dev site`)
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build as esbuild } from 'esbuild';
 import sharp from 'sharp';
 import { seededRandom } from '@dpmambair/core';
+import { DEFAULT_MODEL, loadModelFiles } from '@dpmambair/models';
 import { loadRecords, loadUnavailable } from '../../bench/src/results.js';
 import { renderCharts, renderReport } from '../../bench/src/report.js';
 import { escapeForVue, extractSection, rewriteLinks } from './markdown.js';
@@ -64,37 +63,19 @@ for (const f of readdirSync(join(nm, '@tensorflow', 'tfjs-backend-wasm', 'dist')
   copyFileSync(join(nm, '@tensorflow', 'tfjs-backend-wasm', 'dist', f), join(pub, 'tfwasm', f));
 }
 
-/** The trained small model, or the golden random weights for development (said on the pages). */
-function pickModel(): { json: string; dir: string; trained: boolean } {
-  const trained = join(root, 'models', 'weights', 'small.json');
-  if (existsSync(trained)) return { json: trained, dir: dirname(trained), trained: true };
-  const golden = join(root, 'models', 'golden', 'small', 'weights.json');
-  return { json: golden, dir: dirname(golden), trained: false };
-}
-const model = pickModel();
-let modelInfo: { source: string; trained: boolean; training: Record<string, unknown> } | undefined;
-for (let attempt = 0; attempt < 6 && !modelInfo; attempt++) {
-  // The training run rewrites these files every few minutes: copy a consistent pair.
-  const text = readFileSync(model.json, 'utf8');
-  const manifest = JSON.parse(text) as { files: Record<string, string>; training?: Record<string, unknown> };
-  const [[file, sha]] = Object.entries(manifest.files);
-  const bytes = readFileSync(join(model.dir, file));
-  if (createHash('sha256').update(bytes).digest('hex') !== sha) {
-    await new Promise((r) => setTimeout(r, 2000));
-    continue;
-  }
-  const fixed = { ...manifest, files: { 'small.safetensors': sha } };
-  write(join(pub, 'model', 'small.json'), JSON.stringify(fixed, null, 1) + '\n');
-  write(join(pub, 'model', 'small.safetensors'), bytes);
-  modelInfo = { source: relative(root, model.json), trained: model.trained, training: manifest.training ?? {} };
-  // The degradation probe (models/probe.py) ships beside trained weights only.
-  const probeFile = model.json.replace(/\.json$/, '.probe.json');
-  if (model.trained && existsSync(probeFile)) copyFileSync(probeFile, join(pub, 'model', 'small.probe.json'));
-  else rmSync(join(pub, 'model', 'small.probe.json'), { force: true });
-  write(join(pub, 'model', 'info.json'), JSON.stringify({ source: modelInfo.source, trained: model.trained, sha256: sha, builtAt: new Date().toISOString() }, null, 1) + '\n');
-}
-if (!modelInfo) throw new Error(`${model.json}: its sha256 never matched the safetensors (being rewritten?)`);
-step(`model: ${modelInfo.source}${modelInfo.trained ? '' : ' (golden random weights: development only)'}`);
+// The model: @dpmambair/models' files (a consistent copy of models/weights/small.*, checked when
+// that package was built), served from model/ because esbuild does not copy `new URL` assets; the
+// demo loads them with loadModel('small', { baseUrl }).
+const files = await loadModelFiles(DEFAULT_MODEL);
+const manifest = JSON.parse(files.manifestText) as { files: Record<string, string>; training?: Record<string, unknown> };
+const [sha] = Object.values(manifest.files);
+rmSync(join(pub, 'model'), { recursive: true, force: true });
+write(join(pub, 'model', `${DEFAULT_MODEL}.json`), files.manifestText);
+write(join(pub, 'model', `${DEFAULT_MODEL}.safetensors`), files.safetensors);
+if (files.probe) write(join(pub, 'model', `${DEFAULT_MODEL}.probe.json`), JSON.stringify(files.probe));
+const modelInfo = { source: `@dpmambair/models '${DEFAULT_MODEL}' (models/weights/${DEFAULT_MODEL}.*)`, trained: manifest.training?.status !== 'untrained', training: manifest.training ?? {} };
+write(join(pub, 'model', 'info.json'), JSON.stringify({ source: modelInfo.source, trained: modelInfo.trained, sha256: sha, builtAt: new Date().toISOString() }, null, 1) + '\n');
+step(`model: ${modelInfo.source}${modelInfo.trained ? '' : ' (UNTRAINED weights: development only)'}`);
 
 // Small versions of the bundled samples: the clean 512² photo resized to 256², and the same
 // seeded sigma-25 noise as samples/make-samples.mjs added to it (resizing the noisy file would

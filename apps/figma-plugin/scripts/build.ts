@@ -3,7 +3,7 @@
  * (one HTML string: CSS, the UI script, the engine script, the ORT wasm and the model, the last
  * two gzip-compressed and base64-encoded; the iframe unpacks them with DecompressionStream).
  *
- *   npm run build                      trained weights: <repo>/models/weights/small.{json,safetensors}
+ *   npm run build                      the shipped model: @dpmambair/models' small (models/weights/small.*)
  *   npm run build -- --weights PREFIX  other weights (PREFIX.json + PREFIX.safetensors)
  *   DPM_PLUGIN_DEV_WEIGHTS=golden npm run build
  *                                      development only: the untrained golden weights, flagged in the UI
@@ -15,6 +15,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
+import { DEFAULT_MODEL, loadModelFiles } from '@dpmambair/models';
 
 const APP = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ROOT = resolve(APP, '../..');
@@ -48,18 +49,18 @@ interface Weights {
   probe?: unknown;
 }
 
-function findWeights(): Weights {
+async function findWeights(): Promise<Weights> {
   const given = arg('weights');
   const dev = process.env.DPM_PLUGIN_DEV_WEIGHTS === 'golden';
-  const prefix = given ? resolve(given) : dev ? join(ROOT, 'models/golden/small/weights') : join(ROOT, 'models/weights/small');
+  if (!given && !dev) {
+    // The shipped model: @dpmambair/models (its build checked the sha256 of models/weights/small.*).
+    const files = await loadModelFiles(DEFAULT_MODEL);
+    return { manifestText: files.manifestText, safetensors: files.safetensors, source: `@dpmambair/models '${DEFAULT_MODEL}'`, development: false, probe: files.probe };
+  }
+  const prefix = given ? resolve(given) : join(ROOT, 'models/golden/small/weights');
   const json = `${prefix}.json`;
   const st = `${prefix}.safetensors`;
-  if (!existsSync(json) || !existsSync(st)) {
-    fail(
-      `no weights at ${relative(ROOT, prefix)}.{json,safetensors}. The trained model is exported there by models/train.py; ` +
-        `for development only, DPM_PLUGIN_DEV_WEIGHTS=golden builds with untrained weights (never ship that).`,
-    );
-  }
+  if (!existsSync(json) || !existsSync(st)) fail(`no weights at ${relative(ROOT, prefix)}.{json,safetensors}`);
   const manifestText = readFileSync(json, 'utf8');
   const manifest = JSON.parse(manifestText) as { files: Record<string, string>; probe?: unknown; training?: { probe?: unknown } };
   const safetensors = new Uint8Array(readFileSync(st));
@@ -98,7 +99,7 @@ async function bundle(entry: string, options: esbuild.BuildOptions): Promise<str
 
 async function main(): Promise<void> {
   const t0 = Date.now();
-  const weights = findWeights();
+  const weights = await findWeights();
   const manifest = JSON.parse(weights.manifestText) as { config: { name: string; embedDim: number } };
   mkdirSync(DIST, { recursive: true });
 

@@ -5,9 +5,10 @@
  * uploaded anywhere.
  */
 import * as core from '@dpmambair/core';
-import { createSession, detectDegradation, seededRandom, fromInterleaved, loadModel, psnr, restoreImage, ssim, toInterleaved, type Device, type ModelSession, type PreparedModel, type RgbImage } from '@dpmambair/core';
+import { createSession, detectDegradation, seededRandom, fromInterleaved, psnr, restoreImage, ssim, toInterleaved, type Device, type ModelSession, type PreparedModel, type RgbImage } from '@dpmambair/core';
 import { configure as configureOrt } from '@dpmambair/backend-webgpu';
-import { loadProbe, type Detected } from './probe.js';
+import { loadModel, loadProbe } from '@dpmambair/models';
+import type { Detected } from './probe.js';
 import { configure as configureTf } from '@dpmambair/backend-tf';
 
 export interface DemoOptions {
@@ -218,11 +219,7 @@ function mainThreadRestorer(base: string): Restorer {
   let model: Promise<PreparedModel> | undefined;
   const sessions = new Map<Device, Promise<ModelSession>>();
   const getModel = () => {
-    model ??= (async () => {
-      const [json, st] = await Promise.all([fetch(`${base}model/small.json`), fetch(`${base}model/small.safetensors`)]);
-      if (!json.ok || !st.ok) throw new Error(`model files: HTTP ${json.status}/${st.status}`);
-      return loadModel(await json.text(), new Uint8Array(await st.arrayBuffer()), 'small');
-    })();
+    model ??= loadModel('small', { baseUrl: `${base}model/` });
     model.catch(() => (model = undefined));
     return model;
   };
@@ -240,7 +237,7 @@ function mainThreadRestorer(base: string): Restorer {
       const t0 = performance.now();
       const out = await restoreImage(session, image, { onProgress });
       const ms = performance.now() - t0;
-      const probe = await loadProbe(base, m.config.embedDim);
+      const probe = await loadProbe('small', { baseUrl: `${base}model/`, embedDim: m.config.embedDim });
       return { image: out, ms, detected: probe && (await detectDegradation(session, image, probe)) };
     },
     dispose() {

@@ -3,8 +3,9 @@
  * loads the model once, keeps one session per device, restores images off the main thread so
  * the page (progress bar included) stays responsive while onnxruntime-web or tfjs compute.
  */
-import { createSession, detectDegradation, loadModel, restoreImage, type Device, type ModelSession, type PreparedModel, type RgbImage } from '@dpmambair/core';
-import { loadProbe, type Detected } from './probe.js';
+import { createSession, detectDegradation, restoreImage, type Device, type ModelSession, type PreparedModel, type RgbImage } from '@dpmambair/core';
+import { loadModel, loadProbe } from '@dpmambair/models';
+import type { Detected } from './probe.js';
 import { configure as configureOrt } from '@dpmambair/backend-webgpu';
 import { configure as configureTf } from '@dpmambair/backend-tf';
 
@@ -21,15 +22,7 @@ const sessions = new Map<Device, Promise<ModelSession>>();
 const post = (m: WorkerMessage, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
 
 async function getModel(base: string): Promise<PreparedModel> {
-  model ??= (async () => {
-    const get = async (p: string) => {
-      const r = await fetch(base + p);
-      if (!r.ok) throw new Error(`${p}: HTTP ${r.status}`);
-      return r;
-    };
-    const [json, st] = await Promise.all([get('model/small.json'), get('model/small.safetensors')]);
-    return loadModel(await json.text(), new Uint8Array(await st.arrayBuffer()), 'small');
-  })();
+  model ??= loadModel('small', { baseUrl: `${base}model/` });
   model.catch(() => (model = undefined));
   return model;
 }
@@ -54,7 +47,7 @@ self.addEventListener('message', async (e: MessageEvent<WorkerRequest>) => {
     const t0 = performance.now();
     const out = await restoreImage(session, image, { onProgress: (p) => post({ id, type: 'progress', ...p }) });
     const ms = performance.now() - t0;
-    const probe = await loadProbe(base, m.config.embedDim);
+    const probe = await loadProbe('small', { baseUrl: `${base}model/`, embedDim: m.config.embedDim });
     const detected = probe && (await detectDegradation(session, image, probe));
     post({ id, type: 'done', image: out, ms, detected }, [out.rgb.buffer]);
   } catch (err) {
