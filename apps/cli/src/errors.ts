@@ -10,6 +10,12 @@ export const EXIT = {
   LOAD: 3,
   /** Interrupted (SIGINT); partial outputs removed. */
   INTERRUPTED: 130,
+  /** Hung up (SIGHUP): as SIGINT. */
+  HANGUP: 129,
+  /** Terminated (SIGTERM): as SIGINT. */
+  TERMINATED: 143,
+  /** stdout or stderr was closed (EPIPE, e.g. `| head -n1`): stopped quietly, as on SIGPIPE. */
+  BROKEN_PIPE: 141,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -1,10 +1,9 @@
 import { promises as fs } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import type { InterleavedPixels } from '@dpmambair/core';
 import type { OutputFormat } from './args.js';
 import { InputError } from './errors.js';
+import { assertReadable, assertReplaceable, tempPathFor } from './safety.js';
 
 /** What the header says, read before any pixel is decoded. */
 export interface ImageHeader {
@@ -26,7 +25,8 @@ export interface DecodedImage {
 
 const FORMAT_NAMES: Record<string, OutputFormat> = { png: 'png', jpeg: 'jpeg', webp: 'webp' };
 
-const mp = (n: number) => `${(n / 1e6).toFixed(n < 1e7 ? 2 : 0)} MP`;
+/** A pixel count in words: megapixels from 0.1 MP up, else the plain count (so a 1k limit is not "0.00 MP"). */
+export const formatPixels = (n: number): string => (n >= 1e5 ? `${(n / 1e6).toFixed(n < 1e7 ? 2 : 0)} MP` : `${n} pixels`);
 
 /**
  * Checks that a path is a PNG, JPEG or WebP no larger than maxPixels, from its header alone:
@@ -43,6 +43,7 @@ export async function readHeader(path: string, maxPixels: number): Promise<Image
   if (stat.isDirectory()) throw new InputError('is a directory, not an image file');
   if (!stat.isFile()) throw new InputError('not a regular file');
   if (stat.size === 0) throw new InputError('empty file (0 bytes)');
+  await assertReadable(path);
 
   let meta: sharp.Metadata;
   try {
@@ -57,7 +58,7 @@ export async function readHeader(path: string, maxPixels: number): Promise<Image
   if (!width || !height) throw new InputError('the header has no image size');
   if ((meta.pages ?? 1) > 1) throw new InputError(`animated or multi-page image (${meta.pages} frames) is not supported`);
   if (width * height > maxPixels) {
-    throw new InputError(`image is ${width}x${height} (${mp(width * height)}), over the limit of ${mp(maxPixels)}; raise it with --max-pixels if you have the memory`);
+    throw new InputError(`image is ${width}x${height} (${formatPixels(width * height)}), over the limit of ${formatPixels(maxPixels)}; raise it with --max-pixels if you have the memory`);
   }
   const swap = (meta.orientation ?? 1) >= 5;
   return {
@@ -144,11 +145,12 @@ export function removeTempsSync(fsSync: typeof import('node:fs')): void {
  * `overwrite`, the target is claimed with link(2), which fails if it appeared in the meantime.
  */
 export async function writeAtomic(target: string, bytes: Uint8Array, overwrite: boolean): Promise<void> {
-  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temp = tempPathFor(target);
   pendingTemps.add(temp);
   try {
     await fs.writeFile(temp, bytes, { flag: 'wx', mode: 0o644 });
     if (overwrite) {
+      await assertReplaceable(target); // again: something else may have appeared since the plan
       await fs.rename(temp, target);
     } else {
       try {

@@ -1,11 +1,11 @@
-import * as fsSync from 'node:fs';
 import { parseCommandLine } from './args.js';
 import { runInfo } from './commands/info.js';
 import { runRestore, type FileResult } from './commands/restore.js';
 import { EXIT, LoadError, UsageError, isAbort, message, type ExitCode } from './errors.js';
 import { helpText } from './help.js';
-import { removeTemps, removeTempsSync } from './io.js';
+import { removeTemps } from './io.js';
 import { Progress } from './progress.js';
+import { handleBrokenPipes, installStopHandlers } from './stop.js';
 import { cliVersion } from './versions.js';
 
 const stderr = (line: string) => process.stderr.write(`${line}\n`);
@@ -29,6 +29,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
     return EXIT.OK;
   }
   if (args.command === 'info') {
+    handleBrokenPipes(() => process.exit(EXIT.BROKEN_PIPE));
     try {
       return await runInfo(args); // Ctrl-C: the default (immediate exit); nothing is written
     } catch (e) {
@@ -37,28 +38,19 @@ export async function main(argv: string[]): Promise<ExitCode> {
     }
   }
 
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    if (++interrupts > 1) {
-      removeTempsSync(fsSync);
-      process.exit(EXIT.INTERRUPTED);
-    }
-    stderr('\ndpmambair: interrupted; stopping after the current tile (Ctrl-C again to quit now)');
-    controller.abort(new DOMException('interrupted', 'AbortError'));
-  };
-  process.on('SIGINT', onSigint);
+  // SIGINT, SIGTERM, SIGHUP and a closed stdout/stderr all stop the run between tiles.
+  const stopper = installStopHandlers();
   try {
     const progress = Progress.forStream(process.stderr, args);
     const report = (r: FileResult) => {
-      if (args.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+      if (args.json && stopper.code !== EXIT.BROKEN_PIPE) process.stdout.write(`${JSON.stringify(r)}\n`);
     };
-    return await runRestore(args, { signal: controller.signal, progress, report });
+    return await runRestore(args, { signal: stopper.signal, progress, report });
   } catch (e) {
-    if (isAbort(e) || controller.signal.aborted) {
+    if (isAbort(e) || stopper.signal.aborted) {
       await removeTemps();
-      stderr('dpmambair: interrupted; partial outputs removed');
-      return EXIT.INTERRUPTED;
+      stopper.reportStopped();
+      return stopper.code ?? EXIT.INTERRUPTED;
     }
     if (e instanceof UsageError) {
       stderr(`dpmambair: ${e.message}`);
@@ -71,7 +63,7 @@ export async function main(argv: string[]): Promise<ExitCode> {
     stderr(`dpmambair: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     return EXIT.FAILED;
   } finally {
-    process.off('SIGINT', onSigint);
+    stopper.dispose();
     await removeTemps();
   }
 }

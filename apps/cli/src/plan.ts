@@ -3,9 +3,12 @@ import { basename, dirname, extname, join, resolve, sep } from 'node:path';
 import type { OutputFormat, RestoreArgs } from './args.js';
 import { InputError, UsageError, message } from './errors.js';
 import { exists, readHeader, type ImageHeader } from './io.js';
+import { assertReplaceable, assertWritableDirectory } from './safety.js';
 
 /** One input that passed every check, with where its output goes. */
 export interface Job {
+  /** Position among the inputs (results are reported in input order). */
+  index: number;
   input: string;
   output: string;
   format: OutputFormat;
@@ -13,6 +16,7 @@ export interface Job {
 }
 
 export interface Refused {
+  index: number;
   input: string;
   output: string | null;
   error: string;
@@ -88,14 +92,18 @@ export async function planOutputs(args: RestoreArgs): Promise<Plan> {
   const inputIds = new Map<string, string>();
   for (const input of args.inputs) for (const id of await identities(input)) inputIds.set(id, input);
 
-  const plan: Plan = { jobs: [], refused: [], directories: [toDirectory ? out : dirname(out)] };
+  const directory = toDirectory ? out : dirname(out);
+  const plan: Plan = { jobs: [], refused: [], directories: [directory] };
+  // Found out now, before the model loads, rather than after every restore.
+  const unwritable = await assertWritableDirectory(directory).then(() => undefined, (e: unknown) => message(e));
   const claimed = new Map<string, string>();
-  for (const input of args.inputs) {
+  for (const [index, input] of args.inputs.entries()) {
     let output: string | null = null;
     try {
       const header = await readHeader(input, args.maxPixels);
       const format = (toDirectory ? args.format : fileFormat) ?? header.format;
       output = toDirectory ? join(out, outputName(input, format)) : out;
+      if (unwritable) throw new InputError(unwritable);
       for (const id of await identities(output)) {
         const other = inputIds.get(id);
         if (other !== undefined) throw new InputError(`output ${output} is ${other === input ? 'the input itself' : `the input ${other}`}; refused (inputs are never overwritten, even with --force)`);
@@ -103,13 +111,12 @@ export async function planOutputs(args: RestoreArgs): Promise<Plan> {
       const key = resolve(output);
       const first = claimed.get(key);
       if (first !== undefined) throw new InputError(`output ${output} is also the output of ${first}; rename one of them`);
-      const st = await statOrUndefined(output);
-      if (st?.isDirectory()) throw new InputError(`output ${output} is a directory`);
-      if (!args.force && (st || (await exists(output)))) throw new InputError(`output ${output} already exists; not overwritten (use --force)`);
+      await assertReplaceable(output);
+      if (!args.force && (await exists(output))) throw new InputError(`output ${output} already exists; not overwritten (use --force)`);
       claimed.set(key, input);
-      plan.jobs.push({ input, output, format, header });
+      plan.jobs.push({ index, input, output, format, header });
     } catch (e) {
-      plan.refused.push({ input, output, error: message(e) });
+      plan.refused.push({ index, input, output, error: message(e) });
     }
   }
   return plan;

@@ -33,7 +33,14 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Called with each chunk of stderr (and the child), e.g. to send a signal once restoring starts. */
   onStderr?: (text: string, child: ChildProcess) => void;
+  /** Called with each chunk of stdout (and the child), e.g. to close the pipe after the first line. */
+  onStdout?: (text: string, child: ChildProcess) => void;
+  /** Run as this user and group (root only): permission checks do not apply to root. */
+  user?: { uid: number; gid: number };
 }
+
+/** The unprivileged user that tests which need permission errors run the CLI as. */
+export const NOBODY = { uid: 65534, gid: 65534 };
 
 /** Runs `dpmambair <args>`; never throws on a non-zero exit. */
 export function runCli(args: string[], options: RunOptions = {}): Promise<RunResult> {
@@ -43,10 +50,14 @@ export function runCli(args: string[], options: RunOptions = {}): Promise<RunRes
       cwd: options.cwd,
       env: { ...process.env, FORCE_COLOR: '0', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...options.user,
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      options.onStdout?.(stdout, child);
+    });
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
       stderr += d;
       options.onStderr?.(stderr, child);

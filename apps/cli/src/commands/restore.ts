@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import { createSession, restoreImage, type ModelSession } from '@dpmambair/core';
 import type { RestoreArgs } from '../args.js';
 import { loadBackends, importFailure } from '../devices.js';
@@ -8,6 +7,7 @@ import { loadModelFile, untrainedWarning } from '../model.js';
 import { toModelInput, toOutputPixels } from '../pixels.js';
 import { planOutputs, type Job } from '../plan.js';
 import { formatDuration, Progress } from '../progress.js';
+import { makeDirectory, removeStaleTemps } from '../safety.js';
 
 /** One line of --json output, per input. */
 export interface FileResult {
@@ -32,7 +32,8 @@ function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new DOMException('interrupted', 'AbortError');
 }
 
-async function openSession(args: RestoreArgs, progress: Progress): Promise<ModelSession> {
+/** Loads the model on the requested device (used by local runs and by queue workers). Throws LoadError. */
+export async function openSession(args: Pick<RestoreArgs, 'device' | 'model'>, progress: Progress): Promise<ModelSession> {
   await loadBackends(args.device);
   if (args.device !== 'auto') {
     const failed = importFailure(args.device);
@@ -52,7 +53,13 @@ async function openSession(args: RestoreArgs, progress: Progress): Promise<Model
   }
 }
 
-async function restoreOne(job: Job, session: ModelSession, args: RestoreArgs, ctx: RestoreContext): Promise<void> {
+/** Decodes, restores and encodes one planned input: the output file's bytes (also what a queue worker returns). */
+export async function renderOne(
+  job: Pick<Job, 'input' | 'format' | 'header'>,
+  session: ModelSession,
+  args: Pick<RestoreArgs, 'maxPixels' | 'tile' | 'overlap' | 'quality'>,
+  ctx: Pick<RestoreContext, 'signal' | 'progress'>,
+): Promise<Buffer> {
   const { signal } = ctx;
   const decoded = await decodeImage(job.header, args.maxPixels);
   throwIfAborted(signal);
@@ -70,8 +77,12 @@ async function restoreOne(job: Job, session: ModelSession, args: RestoreArgs, ct
     alpha: job.format !== 'jpeg',
   });
   if (job.format === 'jpeg' && decoded.header.alpha) ctx.progress.note(`dpmambair: note: ${job.input}: JPEG has no alpha channel; flattened onto white`);
-  const bytes = await encodeImage(pixels, { format: job.format, quality: args.quality });
-  throwIfAborted(signal);
+  return encodeImage(pixels, { format: job.format, quality: args.quality });
+}
+
+async function restoreOne(job: Job, session: ModelSession, args: RestoreArgs, ctx: RestoreContext): Promise<void> {
+  const bytes = await renderOne(job, session, args, ctx);
+  throwIfAborted(ctx.signal);
   await writeAtomic(job.output, bytes, args.force);
 }
 
@@ -79,36 +90,69 @@ async function restoreOne(job: Job, session: ModelSession, args: RestoreArgs, ct
 export async function runRestore(args: RestoreArgs, ctx: RestoreContext): Promise<ExitCode> {
   const { progress, signal } = ctx;
   const plan = await planOutputs(args);
+  const report = inInputOrder(args.inputs.length, ctx.report);
   let failed = 0;
-  const fail = (input: string, output: string | null, error: string, device: string | null = null, width: number | null = null, height: number | null = null) => {
+  const fail = (index: number, input: string, output: string | null, error: string, device: string | null = null, width: number | null = null, height: number | null = null) => {
     failed++;
     progress.error(`dpmambair: error: ${input}: ${error}`);
-    ctx.report({ input, output, width, height, ms: null, device, ok: false, error });
+    report(index, { input, output, width, height, ms: null, device, ok: false, error });
   };
-  for (const r of plan.refused) fail(r.input, r.output, r.error);
+  for (const r of plan.refused) fail(r.index, r.input, r.output, r.error);
   if (plan.jobs.length === 0) return EXIT.FAILED;
 
-  const session = await openSession(args, progress);
+  let session: ModelSession;
   try {
-    for (const dir of plan.directories) await fs.mkdir(dir, { recursive: true }).catch(() => undefined);
-    let index = 0;
+    session = await openSession(args, progress);
+  } catch (e) {
+    // Every input still gets its line; the exit code (3) says the model is at fault.
+    const why = `not restored: ${message(e)}`;
+    for (const job of plan.jobs) report(job.index, { input: job.input, output: job.output, width: job.header.width, height: job.header.height, ms: null, device: null, ok: false, error: why });
+    throw e;
+  }
+  try {
+    for (const dir of plan.directories) {
+      await makeDirectory(dir).catch((e: unknown) => {
+        for (const job of plan.jobs.splice(0)) fail(job.index, job.input, job.output, message(e));
+      });
+      for (const stale of await removeStaleTemps(dir)) progress.note(`dpmambair: note: removed ${stale}, left by an earlier run that was killed`);
+    }
+    let count = 0;
     for (const job of plan.jobs) {
       throwIfAborted(signal);
       const { width, height } = job.header;
-      progress.start({ index: ++index, count: plan.jobs.length, input: job.input, width, height });
+      progress.start({ index: ++count, count: plan.jobs.length, input: job.input, width, height });
       const start = performance.now();
       try {
         await restoreOne(job, session, args, ctx);
         const ms = Math.round(performance.now() - start);
         progress.done(`${job.input} -> ${job.output}  ${width}x${height}  ${formatDuration(ms)}  ${session.device}`);
-        ctx.report({ input: job.input, output: job.output, width, height, ms, device: session.device, ok: true, error: null });
+        report(job.index, { input: job.input, output: job.output, width, height, ms, device: session.device, ok: true, error: null });
       } catch (e) {
         if (isAbort(e) || signal.aborted) throw e;
-        fail(job.input, job.output, message(e), session.device, width, height);
+        fail(job.index, job.input, job.output, message(e), session.device, width, height);
       }
     }
+    // A signal that came during the last write: that output is complete, but the run was still
+    // interrupted, and a script must not read exit 0.
+    throwIfAborted(signal);
   } finally {
     await session.dispose().catch(() => undefined);
   }
   return failed ? EXIT.FAILED : EXIT.OK;
+}
+
+/**
+ * Passes results on in input order, each as soon as every earlier input has its result: refused
+ * inputs are known first, restored ones later, and --json promises input order.
+ */
+export function inInputOrder(count: number, report: (r: FileResult) => void): (index: number, r: FileResult) => void {
+  const waiting = new Map<number, FileResult>();
+  let next = 0;
+  return (index, r) => {
+    waiting.set(index, r);
+    for (let ready = waiting.get(next); ready && next < count; ready = waiting.get(next)) {
+      waiting.delete(next++);
+      report(ready);
+    }
+  };
 }
