@@ -248,6 +248,17 @@ describe('names, order and early, precise failures', () => {
     assert.match(cli.stderr, /output directory .* is not writable \(read-only file system\)/);
   });
 
+  test('a model manifest past the config bounds is refused in well under a second (exit 3)', async () => {
+    const dir = tempDir();
+    const manifest = JSON.parse(readFileSync(model, 'utf8'));
+    manifest.config.blocks = [200000, 1, 1, 1];
+    writeFileSync(join(dir, 'huge.json'), JSON.stringify(manifest));
+    const r = await runCli(['restore', input, '-o', join(dir, 'o.png'), '--model', join(dir, 'huge.json')]);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /field 'blocks\[0\]' must be at most 64 \(got 200000\)/);
+    assert.ok(r.maxRssBytes! < 500 * 2 ** 20, `peak RSS ${r.maxRssBytes}`);
+  });
+
   test('--max-pixels 1k: the limit in pixels, not "0.00 MP"', async () => {
     const r = await restore([input], join(tempDir(), 'o.png'), '--max-pixels', '1k');
     assert.equal(r.code, 1);

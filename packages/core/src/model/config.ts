@@ -64,29 +64,60 @@ export function getConfig(name: string): ModelConfig {
   return structuredClone(config) as ModelConfig;
 }
 
+/**
+ * Upper bounds of every config field, checked before anything is built: a manifest is untrusted
+ * input, and `blocks: [200000, ...]` would otherwise build a graph for minutes and gigabytes.
+ * About 4x to 64x the paper config; a config at every bound still builds its graph in well under
+ * a second (tested). Stated in docs/model-spec.md.
+ */
+export const CONFIG_LIMITS = {
+  nameLength: 100,
+  dim: 256,
+  blocksPerLevel: 64,
+  refinementBlocks: 64,
+  expand: 8,
+  dState: 256,
+  embedDim: 4096,
+  promptDim: 4096,
+  extractorDim: 256,
+  extractorStages: 6,
+  cdcKernelCount: 8,
+  kernelSize: 15,
+} as const;
+
 /** Checks a config read from a weights file; throws naming the first bad field. */
 export function validateConfig(value: unknown, where = 'config'): ModelConfig {
+  const L = CONFIG_LIMITS;
   const fail = (field: string, want: string): never => {
     throw new Error(`${where}: field '${field}' must be ${want}`);
   };
   const isPosInt = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
+  const checkInt = (v: unknown, field: string, max: number) => {
+    if (!isPosInt(v)) fail(field, 'a positive integer');
+    if ((v as number) > max) fail(field, `at most ${max} (got ${v})`);
+  };
   if (typeof value !== 'object' || value === null) fail('(root)', 'an object');
   const c = value as Record<string, unknown>;
   if (typeof c.name !== 'string') fail('name', 'a string');
-  for (const f of ['dim', 'refinementBlocks', 'expand', 'dState', 'embedDim', 'promptDim']) {
-    if (!isPosInt(c[f])) fail(f, 'a positive integer');
-  }
+  if ((c.name as string).length > L.nameLength) fail('name', `at most ${L.nameLength} characters`);
+  const top: [string, number][] = [['dim', L.dim], ['refinementBlocks', L.refinementBlocks], ['expand', L.expand], ['dState', L.dState], ['embedDim', L.embedDim], ['promptDim', L.promptDim]];
+  for (const [f, max] of top) checkInt(c[f], f, max);
   if (!Array.isArray(c.blocks) || c.blocks.length !== 4 || !c.blocks.every(isPosInt)) {
     fail('blocks', 'four positive integers');
   }
+  (c.blocks as number[]).forEach((b, i) => checkInt(b, `blocks[${i}]`, L.blocksPerLevel));
   const e = c.extractor as Record<string, unknown> | undefined;
   if (typeof e !== 'object' || e === null) fail('extractor', 'an object');
-  for (const f of ['dim', 'stages', 'plainKernel']) if (!isPosInt(e![f])) fail(`extractor.${f}`, 'a positive integer');
+  checkInt(e!.dim, 'extractor.dim', L.extractorDim);
+  checkInt(e!.stages, 'extractor.stages', L.extractorStages);
+  checkInt(e!.plainKernel, 'extractor.plainKernel', L.kernelSize);
   if (!Array.isArray(e!.cdcKernels) || e!.cdcKernels.length === 0 ||
       !e!.cdcKernels.every((k: unknown) => isPosInt(k) && (k as number) % 2 === 1)) {
     fail('extractor.cdcKernels', 'a non-empty list of odd positive integers');
   }
+  if ((e!.cdcKernels as number[]).length > L.cdcKernelCount) fail('extractor.cdcKernels', `at most ${L.cdcKernelCount} kernels`);
+  (e!.cdcKernels as number[]).forEach((k, i) => checkInt(k, `extractor.cdcKernels[${i}]`, L.kernelSize));
   if ((e!.plainKernel as number) % 2 !== 1) fail('extractor.plainKernel', 'odd');
-  if (typeof e!.theta !== 'number' || !Number.isFinite(e!.theta)) fail('extractor.theta', 'a finite number');
+  if (typeof e!.theta !== 'number' || !(e!.theta >= 0 && e!.theta <= 1)) fail('extractor.theta', 'a number from 0 to 1');
   return value as ModelConfig;
 }
