@@ -22,6 +22,23 @@ export interface RestoreArgs {
   force: boolean;
   json: boolean;
   quiet: boolean;
+  /** Restore on workers through this Redis (redis://host:port) instead of here. */
+  redis?: string;
+  /** The queue's name (with --redis). */
+  queue?: string;
+}
+
+/** `dpmambair worker`: restores jobs from a Redis queue until SIGTERM/SIGINT. */
+export interface WorkerArgs {
+  command: 'worker';
+  redis: string;
+  queue?: string;
+  device: DeviceRequest;
+  model?: string;
+  /** Jobs at once, each in its own process. */
+  concurrency: number;
+  /** onnxruntime threads per job; undefined: cores / concurrency. */
+  threads?: number;
 }
 
 export interface InfoArgs {
@@ -30,7 +47,7 @@ export interface InfoArgs {
   json: boolean;
 }
 
-export type Args = RestoreArgs | InfoArgs | { command: 'help'; topic?: 'restore' | 'info' } | { command: 'version' };
+export type Args = RestoreArgs | WorkerArgs | InfoArgs | { command: 'help'; topic?: 'restore' | 'info' | 'worker' } | { command: 'version' };
 
 const FORMATS: Record<string, OutputFormat> = { png: 'png', jpeg: 'jpeg', jpg: 'jpeg', webp: 'webp' };
 
@@ -84,8 +101,26 @@ const RESTORE_OPTIONS = {
   force: { type: 'boolean' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
+  redis: { type: 'string' },
+  queue: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+const WORKER_OPTIONS = {
+  redis: { type: 'string' },
+  queue: { type: 'string' },
+  device: { type: 'string', short: 'd' },
+  model: { type: 'string', short: 'm' },
+  concurrency: { type: 'string' },
+  threads: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function redisUrl(value: string | undefined, command: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^rediss?:\/\/./.test(value)) throw new UsageError(`${command}: --redis must be a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379), got '${value}'`);
+  return value;
+}
 
 const INFO_OPTIONS = {
   model: { type: 'string', short: 'm' },
@@ -98,7 +133,7 @@ export function parseCommandLine(argv: string[]): Args {
   const [command, ...rest] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     const topic = command === 'help' ? rest[0] : undefined;
-    if (topic !== undefined && topic !== 'restore' && topic !== 'info') throw new UsageError(`unknown command '${topic}' (restore, info)`);
+    if (topic !== undefined && topic !== 'restore' && topic !== 'info' && topic !== 'worker') throw new UsageError(`unknown command '${topic}' (restore, info, worker)`);
     return { command: 'help', topic };
   }
   if (command === '-V' || command === '--version' || command === 'version') return { command: 'version' };
@@ -109,6 +144,7 @@ export function parseCommandLine(argv: string[]): Args {
     if (positionals.length === 0) throw new UsageError('restore: no input images given');
     if (v.output === undefined) throw new UsageError('restore: missing -o/--output (a file for one input, a directory for several)');
     if (v.output === '') throw new UsageError('restore: -o/--output is empty');
+    if (v.queue !== undefined && v.redis === undefined) throw new UsageError('restore: --queue needs --redis <url>');
     const tile = v.tile === undefined ? DEFAULT_TILE : integer('tile', v.tile, 16, 8192);
     const overlap = v.overlap === undefined ? Math.min(DEFAULT_OVERLAP, tile / 2) : integer('overlap', v.overlap, 0, Math.floor(tile / 2));
     return {
@@ -125,6 +161,25 @@ export function parseCommandLine(argv: string[]): Args {
       force: v.force ?? false,
       json: v.json ?? false,
       quiet: v.quiet ?? false,
+      ...(v.redis !== undefined ? { redis: redisUrl(v.redis, 'restore') } : {}),
+      ...(v.queue !== undefined ? { queue: v.queue } : {}),
+    };
+  }
+
+  if (command === 'worker') {
+    const { values: v, positionals } = parse(rest, WORKER_OPTIONS);
+    if (v.help) return { command: 'help', topic: 'worker' };
+    if (positionals.length) throw new UsageError(`worker: unexpected argument '${positionals[0]}'`);
+    const redis = redisUrl(v.redis, 'worker');
+    if (redis === undefined) throw new UsageError('worker: missing --redis <url> (e.g. redis://127.0.0.1:6379)');
+    return {
+      command: 'worker',
+      redis,
+      queue: v.queue,
+      device: v.device === undefined ? 'auto' : device(v.device),
+      model: v.model,
+      concurrency: v.concurrency === undefined ? 1 : integer('concurrency', v.concurrency, 1, 256),
+      threads: v.threads === undefined ? undefined : integer('threads', v.threads, 1, 1024),
     };
   }
 
@@ -135,5 +190,5 @@ export function parseCommandLine(argv: string[]): Args {
     return { command: 'info', model: v.model, json: v.json ?? false };
   }
 
-  throw new UsageError(`unknown command '${command}' (restore, info; see dpmambair --help)`);
+  throw new UsageError(`unknown command '${command}' (restore, info, worker; see dpmambair --help)`);
 }

@@ -30,6 +30,10 @@ Options:
                           {input, output, width, height, ms, device, ok, error};
                           no progress (warnings and errors still go to stderr)
       --quiet             no progress and no warnings (errors are still printed)
+      --redis <url>       restore on 'dpmambair worker' processes through this Redis
+                          (redis://host:port); outputs are written here as results arrive;
+                          a re-run collects finished results instead of restoring again
+      --queue <name>      the queue's name with --redis (default dpmambair)
   -h, --help              this help
 
 Images: PNG, JPEG and WebP; 8- or 16-bit (16-bit PNG in -> 16-bit PNG out); gray, RGB, with or
@@ -47,7 +51,23 @@ FLOPs and selective-scan elements, and how it was trained) and the versions in u
 
 ${EXIT_CODES}`;
 
-export function helpText(topic?: 'restore' | 'info'): string {
+const WORKER = `dpmambair worker --redis <url> [options]
+
+Restores images submitted with 'dpmambair restore ... --redis <url>', until SIGTERM or Ctrl-C
+(which finish the running jobs; a second one quits at once). Each concurrent job runs in its own
+process that loads the model once. Jobs asking for another model (sha256) are refused.
+
+Options:
+      --redis <url>       the Redis the batches are submitted to (redis://host:port)
+      --queue <name>      queue name (default dpmambair)
+  -d, --device <name>     auto (default), ${DEVICE_NAMES.join(', ')}
+  -m, --model <file.json> weights manifest (default: the embedded 'small' model)
+      --concurrency <N>   jobs at once, one process each (default 1)
+      --threads <T>       onnxruntime threads per job (default: cores / concurrency); keep
+                          all workers' processes x threads on a machine <= its cores`;
+
+export function helpText(topic?: 'restore' | 'info' | 'worker'): string {
+  if (topic === 'worker') return WORKER;
   if (topic === 'restore') return RESTORE;
   if (topic === 'info') return INFO;
   return `dpmambair: all-in-one image restoration (DPMambaIR)
@@ -55,7 +75,8 @@ export function helpText(topic?: 'restore' | 'info'): string {
 Usage:
   dpmambair restore <inputs...> -o <file|dir> [options]   restore images
   dpmambair info [--json]                                 devices, model, versions
-  dpmambair help [restore|info]                           more help
+  dpmambair worker --redis <url>                          restore batches for other machines
+  dpmambair help [restore|info|worker]                    more help
   dpmambair --version
 
 Examples:

@@ -1,6 +1,7 @@
 import { parseCommandLine } from './args.js';
 import { runInfo } from './commands/info.js';
 import { runRestore, type FileResult } from './commands/restore.js';
+import { runWorker } from './commands/worker.js';
 import { EXIT, LoadError, UsageError, isAbort, message, type ExitCode } from './errors.js';
 import { helpText } from './help.js';
 import { removeTemps } from './io.js';
@@ -37,6 +38,8 @@ export async function main(argv: string[]): Promise<ExitCode> {
       return EXIT.FAILED;
     }
   }
+
+  if (args.command === 'worker') return runWorker(args); // its own signal handling: finish the running jobs
 
   // SIGINT, SIGTERM, SIGHUP and a closed stdout/stderr all stop the run between tiles.
   const stopper = installStopHandlers();

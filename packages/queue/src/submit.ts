@@ -3,6 +3,7 @@
 // (Redis restarted without persistence) is added again, and a re-run of the same batch finds
 // the jobs already done under the same ids instead of redoing them.
 import { Job, Queue, type ConnectionOptions } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
 import { DEFAULT_MAX_IMAGE_BYTES, DEFAULT_QUEUE, jobId, type ImageJobOptions, type RestoreJobData, type RestoreJobResult } from './protocol.js';
 
 export interface BatchImage {
@@ -56,6 +57,21 @@ interface InFlight {
   image: BatchImage;
   /** Other inputs with identical content and options: one job, several results. */
   also: BatchImage[];
+}
+
+/** Fails fast, with the reason, when Redis cannot be reached (a batch would otherwise wait for it). */
+export async function pingRedis(connection: RedisOptions, timeoutMs = 5000): Promise<void> {
+  const client = new Redis({ ...connection, lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  let cause: Error | undefined; // ioredis rejects with 'Connection is closed'; the reason comes as an event
+  client.on('error', (e: Error) => (cause ??= e));
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (e) {
+    throw new Error(`cannot reach Redis at ${connection.host ?? '127.0.0.1'}:${connection.port ?? 6379}: ${(cause ?? (e as Error)).message || 'connection failed'}`);
+  } finally {
+    client.disconnect();
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -27,6 +27,9 @@ export interface ImageRestorer {
 export function restoreProcessor(open: () => Promise<ImageRestorer>): (job: SandboxedJob<RestoreJobData, RestoreJobResult>) => Promise<RestoreJobResult> {
   let restorer: Promise<ImageRestorer> | undefined;
   const worker = `${hostname()}:${process.pid}`;
+  // The worker that forked this process died (kill -9, OOM): stop at once instead of living on
+  // as an orphan holding the model; the job's lock expires and another worker takes it over.
+  process.once('disconnect', () => process.exit(1));
   return async (job) => {
     restorer ??= open().catch((e) => {
       restorer = undefined;

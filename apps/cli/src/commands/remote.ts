@@ -1,0 +1,94 @@
+// `dpmambair restore ... --redis <url>`: the same plan and refusals as a local run, the images
+// restored by `dpmambair worker` processes anywhere, each output written here atomically as its
+// result arrives.
+import { promises as fs } from 'node:fs';
+import { resolve } from 'node:path';
+import { batchId, enqueueRestore, pingRedis, redisConnection, type BatchProgress } from '@dpmambair/queue';
+import type { RestoreArgs } from '../args.js';
+import { LoadError, message } from '../errors.js';
+import { writeAtomic } from '../io.js';
+import { loadModelFile, untrainedWarning } from '../model.js';
+import type { Job, Plan } from '../plan.js';
+import { formatDuration } from '../progress.js';
+import { weightsSha256 } from '../queue-processor.js';
+import { makeDirectory, removeStaleTemps } from '../safety.js';
+import type { FileResult, RestoreContext } from './restore.js';
+
+type Fail = (index: number, input: string, output: string | null, error: string, device?: string | null, width?: number | null, height?: number | null) => void;
+
+/** Restores the plan's jobs on the queue; failures go through `fail`, successes through `report`. */
+export async function restoreOnQueue(args: RestoreArgs & { redis: string }, plan: Plan, ctx: RestoreContext, report: (index: number, r: FileResult) => void, fail: Fail): Promise<void> {
+  const { progress, signal } = ctx;
+  const loaded = await loadModelFile(args.model);
+  if (loaded.untrained) progress.warn(`dpmambair: warning: ${untrainedWarning(loaded)}`);
+  const model = weightsSha256(loaded);
+  const connection = redisConnection(args.redis);
+  try {
+    await pingRedis(connection);
+  } catch (e) {
+    throw new LoadError(message(e));
+  }
+  for (const dir of plan.directories) {
+    await makeDirectory(dir).catch((e: unknown) => {
+      for (const job of plan.jobs.splice(0)) fail(job.index, job.input, job.output, message(e));
+    });
+    for (const stale of await removeStaleTemps(dir)) progress.note(`dpmambair: note: removed ${stale}, left by an earlier run that was killed`);
+  }
+  const byInput = new Map<string, Job>(plan.jobs.map((j) => [j.input, j]));
+  // The same command (model and output target) gives the same batch, so a re-run finds its jobs.
+  const batch = batchId(model, resolve(args.output));
+  progress.note(`dpmambair: ${plan.jobs.length} image${plan.jobs.length === 1 ? '' : 's'} to queue '${args.queue ?? 'dpmambair'}' (batch ${batch}, model '${loaded.model.config.name}' sha256 ${model.slice(0, 12)}…)`);
+  const status = new StatusLine(progress.mode === 'bar');
+  try {
+    const results = enqueueRestore({
+      connection,
+      queue: args.queue,
+      batch,
+      model,
+      signal,
+      images: plan.jobs.map((job) => ({
+        name: job.input,
+        read: () => fs.readFile(job.input),
+        options: { tile: args.tile, overlap: args.overlap, format: job.format, quality: args.quality, maxPixels: args.maxPixels },
+      })),
+      onProgress: (p) => status.draw(p),
+    });
+    for await (const r of results) {
+      const job = byInput.get(r.name)!;
+      const { width, height } = job.header;
+      status.clear();
+      if (!r.ok) {
+        fail(job.index, job.input, job.output, r.error, null, width, height);
+        continue;
+      }
+      try {
+        await writeAtomic(job.output, r.image, args.force);
+      } catch (e) {
+        fail(job.index, job.input, job.output, message(e), r.device, width, height);
+        continue;
+      }
+      progress.done(`${job.input} -> ${job.output}  ${r.width}x${r.height}  ${formatDuration(r.ms)}  ${r.device} on ${r.worker}`);
+      report(job.index, { input: job.input, output: job.output, width: r.width, height: r.height, ms: r.ms, device: r.device, ok: true, error: null });
+    }
+  } finally {
+    status.clear();
+  }
+}
+
+/** One redrawn line on a terminal: the batch across all workers. */
+class StatusLine {
+  private drawn = false;
+  constructor(private readonly enabled: boolean) {}
+
+  draw(p: BatchProgress): void {
+    if (!this.enabled) return;
+    const failed = p.failed ? `, ${p.failed} failed` : '';
+    process.stderr.write(`\r\x1b[K[${p.done}/${p.total}] ${p.active} restoring on the workers, ${p.waiting} waiting${failed}`);
+    this.drawn = true;
+  }
+
+  clear(): void {
+    if (this.drawn) process.stderr.write('\r\x1b[K');
+    this.drawn = false;
+  }
+}

@@ -1,0 +1,214 @@
+// Restoring on many machines, end to end: a real redis-server, real `dpmambair worker`
+// processes (the shipped small model, one thread each), `dpmambair restore --redis`, and the
+// local CLI's output as the reference.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import sharp from 'sharp';
+import { startRedisServer, type RedisServer } from '@dpmambair/queue/testing';
+import { BIN, readPixels, runCli, SAMPLES, tempDir, writeIdentityModel } from './testing.js';
+
+interface WorkerProcess {
+  child: ChildProcess;
+  log: () => string;
+  /** Resolves once the worker's log matches. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function startWorker(redis: string, extra: string[] = []): WorkerProcess {
+  const child = spawn(process.execPath, [BIN, 'worker', '--redis', redis, '--threads', '1', ...extra], {
+    // A short lock: a killed worker's job is taken over within seconds, not 30.
+    env: { ...process.env, DPMAMBAIR_QUEUE_LOCK_MS: '3000' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  const waiters: { pattern: RegExp; resolve: () => void }[] = [];
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    log += d;
+    for (const w of waiters.splice(0)) (w.pattern.test(log) ? w.resolve() : waiters.push(w));
+  });
+  return {
+    child,
+    log: () => log,
+    waitFor(pattern, timeoutMs = 60_000) {
+      if (pattern.test(log)) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`worker log never matched ${pattern}:\n${log}`)), timeoutMs);
+        waiters.push({ pattern, resolve: () => (clearTimeout(timer), resolve()) });
+      });
+    },
+    stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+      return new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      });
+    },
+  };
+}
+
+/** Pids of a process's children (Linux /proc), e.g. a worker's sandboxed restorers. */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((p) => {
+    try {
+      return Number(readFileSync(`/proc/${p}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]) === pid;
+    } catch {
+      return false;
+    }
+  });
+}
+
+const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/^\S+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+
+/** `count` crops of the noisy sample photograph, 64 to 96 px a side, as PNGs. */
+async function crops(dir: string, count: number, prefix = 'crop'): Promise<string[]> {
+  const paths: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const width = 64 + ((i * 8) % 40);
+    const height = 96 - ((i * 8) % 40);
+    const path = join(dir, `${prefix}-${String(i).padStart(2, '0')}.png`);
+    await sharp(join(SAMPLES, 'noisy-astronaut.png')).extract({ left: (i * 53) % 400, top: (i * 31) % 400, width, height }).png().toFile(path);
+    paths.push(path);
+  }
+  return paths;
+}
+
+const jsonLines = (stdout: string) => stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+
+/** Largest difference between two images' samples, in 1/255 steps. */
+async function maxDifference(a: string, b: string): Promise<number> {
+  const [pa, pb] = [await readPixels(a), await readPixels(b)];
+  assert.deepEqual([pa.width, pa.height, pa.channels], [pb.width, pb.height, pb.channels]);
+  let max = 0;
+  for (let i = 0; i < pa.data.length; i++) max = Math.max(max, Math.abs(pa.data[i] - pb.data[i]));
+  return max;
+}
+
+describe('queue usage errors (exit 2)', () => {
+  test('a bad or missing --redis URL, --queue without --redis', async () => {
+    for (const [args, pattern] of [
+      [['worker'], /worker: missing --redis <url>/],
+      [['worker', '--redis', '127.0.0.1:6379'], /--redis must be a redis:\/\/ or rediss:\/\/ URL/],
+      [['restore', 'a.png', '-o', 'out/', '--redis', 'http://x'], /--redis must be a redis:\/\/ or rediss:\/\/ URL/],
+      [['restore', 'a.png', '-o', 'out/', '--queue', 'q'], /--queue needs --redis/],
+      [['worker', '--redis', 'redis://x', '--concurrency', '0'], /--concurrency must be between 1 and 256/],
+    ] as const) {
+      const r = await runCli([...args]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, pattern);
+    }
+  });
+
+  test('an unreachable Redis: exit 3, nothing written', async () => {
+    const dir = tempDir();
+    const [input] = await crops(dir, 1);
+    const r = await runCli(['restore', input, '-o', join(dir, 'out') + '/', '--redis', 'redis://127.0.0.1:1']);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /error: cannot reach Redis at 127\.0\.0\.1:1: .*ECONNREFUSED/);
+  });
+});
+
+describe('restore --redis with dpmambair worker processes', { timeout: 300_000 }, () => {
+  let redis: RedisServer;
+  const workers: WorkerProcess[] = [];
+
+  before(async () => {
+    redis = await startRedisServer();
+    for (let i = 0; i < 2; i++) workers.push(startWorker(redis.url));
+    await Promise.all(workers.map((w) => w.waitFor(/ready: queue 'dpmambair'/)));
+  });
+
+  after(async () => {
+    await Promise.all(workers.map((w) => w.stop()));
+    await redis?.stop();
+  });
+
+  test('30 images on 2 workers, one killed with SIGKILL mid-job: every output present, whole, and equal to a local run', async () => {
+    const dir = tempDir();
+    const inputs = await crops(dir, 30);
+    const out = join(dir, 'queued');
+    const victim = workers[0];
+    let killed: number[] = [];
+    const run = runCli(['restore', ...inputs, '-o', out, '--redis', redis.url, '--json'], { timeoutMs: 240_000 });
+    // Once it has restored two images it is on its third: kill it and its restoring process.
+    await victim.waitFor(/restored [^\n]*\n[^\n]*restored /);
+    killed = [victim.child.pid!, ...childrenOf(victim.child.pid!)];
+    assert.ok(killed.length >= 2, 'the worker restores in a child process');
+    victim.child.kill('SIGKILL');
+    const r = await run;
+    assert.equal(r.code, 0, r.stderr);
+
+    const results = jsonLines(r.stdout);
+    assert.deepEqual(results.map((x) => x.input), inputs, 'one result per input, in input order');
+    assert.ok(results.every((x) => x.ok && x.device === 'cpu'));
+    assert.deepEqual(readdirSync(out).sort(), inputs.map((p) => p.slice(dir.length + 1)).sort(), 'no duplicate, no temporary file');
+    // The surviving worker restored what the killed one had not finished.
+    const restoredBy = workers.map((w) => (w.log().match(/restored /g) ?? []).length);
+    assert.ok(restoredBy[0] >= 2 && restoredBy[1] >= 30 - restoredBy[0], `restored per worker: ${restoredBy}`);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(killed.filter(alive), [], 'the killed worker left no restoring process behind');
+
+    const local = join(dir, 'local');
+    const l = await runCli(['restore', ...inputs, '-o', local, '--device', 'cpu', '--quiet']);
+    assert.equal(l.code, 0, l.stderr);
+    for (const input of inputs) {
+      const name = input.slice(dir.length + 1);
+      assert.ok((await maxDifference(join(out, name), join(local, name))) <= 1, name);
+    }
+    workers.shift(); // the victim
+  });
+
+  test('a corrupt image in the batch: reported as failed (not retried), the others restored, exit 1', async () => {
+    const dir = tempDir();
+    const inputs = await crops(dir, 3, 'good');
+    const png = readFileSync(inputs[0]);
+    const corrupt = join(dir, 'truncated.png');
+    writeFileSync(corrupt, png.subarray(0, Math.floor(png.length * 0.6))); // the header passes, the pixels do not
+    const out = join(dir, 'out');
+    const r = await runCli(['restore', inputs[0], corrupt, inputs[1], inputs[2], '-o', out, '--redis', redis.url, '--json'], { timeoutMs: 120_000 });
+    assert.equal(r.code, 1, r.stderr);
+    const results = jsonLines(r.stdout);
+    assert.deepEqual(results.map((x) => [x.input, x.ok]), [[inputs[0], true], [corrupt, false], [inputs[1], true], [inputs[2], true]]);
+    assert.match(results[1].error, /^bad image: cannot decode/);
+    assert.match(r.stderr, /truncated\.png: bad image: cannot decode/);
+    assert.ok(!existsSync(join(out, 'truncated.png')));
+    assert.equal((workers[0].log().match(/failed .*truncated\.png/g) ?? []).length, 1, 'tried once');
+  });
+
+  test('Redis restarted (all its data lost) in the middle of a batch: the batch completes', async () => {
+    const dir = tempDir();
+    const inputs = await crops(dir, 12, 'restart');
+    const out = join(dir, 'out');
+    let restarted: Promise<void> | undefined;
+    const r = await runCli(['restore', ...inputs, '-o', out, '--redis', redis.url], {
+      timeoutMs: 180_000,
+      onStderr: (text) => {
+        if (!restarted && / -> /.test(text)) restarted = redis.restart();
+      },
+    });
+    assert.ok(restarted, 'restarted after the first result');
+    await restarted;
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(readdirSync(out).sort(), inputs.map((p) => p.slice(dir.length + 1)).sort());
+    for (const input of inputs) assert.equal((await readPixels(join(out, input.slice(dir.length + 1)))).channels, 3);
+  });
+
+  test('a worker with another model refuses the batch\'s jobs, saying which models', async () => {
+    const dir = tempDir();
+    const other = startWorker(redis.url, ['--queue', 'other-model', '--model', await writeIdentityModel(dir)]);
+    try {
+      await other.waitFor(/ready: queue 'other-model'/);
+      const [input] = await crops(dir, 1);
+      const r = await runCli(['restore', input, '-o', join(dir, 'out.png'), '--redis', redis.url, '--queue', 'other-model'], { timeoutMs: 60_000 });
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /error: .*crop-00\.png: model mismatch: the batch asks for model sha256 [0-9a-f]{12}…, worker \S+ runs [0-9a-f]{12}… \(.*identity\.json\)/);
+      assert.match(other.log(), /failed .*crop-00\.png: model mismatch/);
+      assert.ok(!existsSync(join(dir, 'out.png')));
+    } finally {
+      await other.stop();
+    }
+  });
+});
