@@ -1,4 +1,7 @@
-import { emitOnnx, initOncePerDevice, OnnxGraphBuilder, registerBackend, type Backend, type Device, type Tensor } from '@dpmambair/core';
+import {
+  compileSegmented, emitOnnx, initOncePerDevice, OnnxGraphBuilder, registerBackend, type Backend, type CompiledGraph, type Device, type Graph, type Tensor,
+} from '@dpmambair/core';
+import { createScanKernel, kernelHostOps, type ScanKernel } from '@dpmambair/scan-wasm';
 import * as ort from 'onnxruntime-node';
 
 const EXECUTION_PROVIDER: Partial<Record<Device, string>> = { cuda: 'cuda', cpu: 'cpu' };
@@ -51,27 +54,51 @@ export function configure(next: NodeBackendOptions): void {
   Object.assign(options, next);
 }
 
-export const onnxNodeBackend: Backend = {
-  name: 'onnxruntime-node',
-  devices: ['cuda', 'cpu'],
-  init: initOncePerDevice(probe),
-  async compile(graph, params, device) {
-    await this.init(device);
-    const session = await ort.InferenceSession.create(emitOnnx(graph, params), {
-      executionProviders: [EXECUTION_PROVIDER[device]!],
-      logSeverityLevel: 3,
-      graphOptimizationLevel: 'all',
-      ...(options.intraOpNumThreads ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
-    });
-    return {
-      async run(inputs) {
-        const feeds = Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, toOrt(t)]));
-        const out = await session.run(feeds);
-        return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, fromOrt(t)]));
-      },
-      dispose: () => session.release(),
-    };
-  },
-};
+/**
+ * How the selective scan runs on device `cpu`. 'kernel' (default): our WebAssembly kernel
+ * (@dpmambair/scan-wasm) between ONNX segments (core's compileSegmented), because
+ * onnxruntime's CPU LinearAttention is scalar at these head sizes. 'linearAttention': the whole
+ * graph as one ONNX model with com.microsoft.LinearAttention, kept so both can be timed in one run.
+ * `cuda` always uses LinearAttention (onnxruntime's GPU kernel).
+ */
+export type ScanLowering = 'kernel' | 'linearAttention';
+
+let kernel: Promise<ScanKernel> | undefined;
+/** One kernel per process (its threads are shared by every session; calls run one at a time). */
+const sharedKernel = () => (kernel ??= createScanKernel(options.intraOpNumThreads ? { threads: options.intraOpNumThreads } : {}));
+
+/** A backend over onnxruntime-node; `onnxNodeBackend` (registered) is `createOnnxNodeBackend()`. */
+export function createOnnxNodeBackend({ scan = 'kernel' }: { scan?: ScanLowering } = {}): Backend {
+  return {
+    name: 'onnxruntime-node',
+    devices: ['cuda', 'cpu'],
+    init,
+    async compile(graph, params, device) {
+      await this.init(device);
+      const compileOnnx = async (g: Graph): Promise<CompiledGraph> => {
+        const session = await ort.InferenceSession.create(emitOnnx(g, params), {
+          executionProviders: [EXECUTION_PROVIDER[device]!],
+          logSeverityLevel: 3,
+          graphOptimizationLevel: 'all',
+          ...(options.intraOpNumThreads ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
+        });
+        return {
+          async run(inputs) {
+            const feeds = Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, toOrt(t)]));
+            const out = await session.run(feeds);
+            return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, fromOrt(t)]));
+          },
+          dispose: () => session.release(),
+        };
+      };
+      const scans = graph.nodes.some((n) => n.op === 'selectiveScan');
+      if (device !== 'cpu' || scan === 'linearAttention' || !scans) return compileOnnx(graph);
+      return compileSegmented(graph, params, { hostOps: kernelHostOps(await sharedKernel()), compileSegment: compileOnnx });
+    },
+  };
+}
+
+const init = initOncePerDevice(probe);
+export const onnxNodeBackend = createOnnxNodeBackend();
 
 registerBackend(onnxNodeBackend, 10);

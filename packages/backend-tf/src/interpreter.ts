@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { OP_NAMES, type Graph, type Node, type OpName, type ParamStore, type Tensor, type Value } from '@dpmambair/core';
+import { analyseGraph, nodeInputs, OP_NAMES, type Graph, type Node, type OpName, type ParamStore, type Tensor, type Value } from '@dpmambair/core';
 import { layerNorm } from './layernorm.js';
 import { selectiveScan } from './scan/register.js';
 
@@ -110,17 +110,13 @@ export class ParamTensors {
   }
 
   private plan(graph: Graph): void {
-    const readers = new Map<number, number>();
-    for (const node of graph.nodes) for (const v of nodeInputs(node)) readers.set(v.id, (readers.get(v.id) ?? 0) + 1);
-    for (const { value } of graph.outputs) readers.set(value.id, (readers.get(value.id) ?? 0) + 1);
-    const producer = new Map<number, number>();
-    graph.nodes.forEach((n, i) => n.outputs.forEach((v) => producer.set(v.id, i)));
+    const { producer, uses } = analyseGraph(graph);
+    const index = new Map(graph.nodes.map((n, i) => [n, i]));
     const fused = new Map<number, Step>();
     graph.nodes.forEach((split, i) => {
       if (split.op !== 'split') return;
-      const j = producer.get(split.x.id);
-      const linear = j === undefined ? undefined : graph.nodes[j];
-      if (!linear || linear.op !== 'linear' || readers.get(split.x.id) !== 1) return;
+      const linear = producer.get(split.x.id);
+      if (!linear || linear.op !== 'linear' || uses.get(split.x.id) !== 1) return;
       const wT = this.linearWeights.get(linear.weight.id);
       const bias = linear.bias && this.plain.get(linear.bias.id);
       if (!wT || (linear.bias && !bias)) return;
@@ -130,7 +126,7 @@ export class ParamTensors {
         offset += size;
         return part;
       });
-      fused.set(j!, { kind: 'linearSplit', linear, split, parts });
+      fused.set(index.get(linear)!, { kind: 'linearSplit', linear, split, parts });
       fused.set(i, { kind: 'node', node: split }); // placeholder: emitted at the linear's position
     });
     graph.nodes.forEach((node, i) => {
@@ -372,18 +368,5 @@ export async function runGraph(graph: Graph, params: ParamTensors, inputs: Recor
     return result;
   } finally {
     for (const id of owned) slots.get(id)?.t.dispose();
-  }
-}
-
-export function nodeInputs(node: Node): Value[] {
-  switch (node.op) {
-    case 'conv2d': case 'linear': return [node.x, node.weight, ...(node.bias ? [node.bias] : [])];
-    case 'layerNorm': return [node.x, node.weight, node.bias];
-    case 'add': case 'sub': case 'mul': return [node.a, node.b];
-    case 'channelScale': return [node.x, node.scale];
-    case 'fromTokens': return [node.x, node.like];
-    case 'concat': return node.xs;
-    case 'selectiveScan': return [node.x, node.delta, node.A, node.B, node.C, node.D];
-    default: return [(node as { x: Value }).x];
   }
 }

@@ -3,7 +3,7 @@
  * copied into the module's linear memory, the scan runs over channel ranges on `threads` threads
  * (the calling thread plus Node worker_threads sharing one WebAssembly.Memory), and y is copied out.
  */
-import type { Tensor } from '@dpmambair/core';
+import type { HostOp, OpName, Tensor } from '@dpmambair/core';
 import { KERNEL_WASM_SHARED, KERNEL_WASM_SINGLE } from './generated/kernel-wasm.js';
 
 export interface ScanKernelOptions {
@@ -165,4 +165,9 @@ export async function createScanKernel(options: ScanKernelOptions = {}): Promise
       await Promise.all(helpers.map((h) => h.close()));
     },
   };
+}
+
+/** The kernel as host ops for core's compileSegmented: the graph is cut at each selectiveScan. */
+export function kernelHostOps(kernel: ScanKernel): Partial<Record<OpName, HostOp>> {
+  return { selectiveScan: async ([x, delta, A, B, C, D]) => [await kernel.scan(x, delta, A, B, C, D)] };
 }

@@ -48,7 +48,7 @@ export interface GraphInput {
 export interface GraphParam {
   name: string;
   value: Value;
-  /** Computed from stored parameters when weights load (model/derived-params.ts), not stored in files. */
+  /** Computed from stored parameters when weights load (withDerivedParams in model/parameters.ts), not stored in files. */
   derived: boolean;
 }
 

@@ -1,3 +1,4 @@
+import { analyseGraph } from '../graph/analysis.js';
 import type { Graph, Node, Value } from '../graph/ir.js';
 import type { ParamStore } from '../weights/params.js';
 import { MS_DOMAIN, OnnxGraphBuilder } from './model.js';
@@ -9,7 +10,7 @@ import { MS_DOMAIN, OnnxGraphBuilder } from './model.js';
  * The selective scan lowers to com.microsoft.LinearAttention (gated rule), which is exactly a
  * diagonal SSM with per-key decay: one KV head per channel d, d_k = N, d_v = 1,
  * key = B (shared by all channels), value = delta * x, decay = delta * A (log space), query = C.
- * Checked against the TypeScript reference scan in onnx/emit.test.ts.
+ * Checked against the TypeScript reference scan by the conformance suite (packages/conformance).
  */
 export function emitOnnx(graph: Graph, params: ParamStore, name = 'dpmambair'): Uint8Array {
   const g = new OnnxGraphBuilder();
@@ -47,7 +48,7 @@ export function emitOnnx(graph: Graph, params: ParamStore, name = 'dpmambair'): 
   const weightT = (v: Value) => weightRowsT(v, 0, v.shape[0] as number);
   const partWeightT = ({ linear, start, size }: ProjectionPart) => weightRowsT(linear.weight, start, size);
 
-  const plan = planProjections(graph, new Set(paramNames.keys()));
+  const plan = planProjections(graph);
   for (const node of graph.nodes) {
     if (plan.skipped.has(node)) continue;
     let outs: string[];
@@ -79,16 +80,11 @@ interface ProjectionPart { linear: LinearNode; start: number; size: number }
  * part, and a part whose only consumer multiplies it by a per-image vector (the prompt-modulated
  * B and C) takes that vector into its small weight instead. Same function; onnxruntime's Split and
  * broadcast Mul over L tokens of 4 to 32 channels cost more than the MatMuls themselves.
+ * A value counts as used once more for each graph output it is, so in a segment of a partitioned
+ * graph (graph/partition.ts) a value another segment reads is never folded away.
  */
-function planProjections(graph: Graph, params: Set<number>) {
-  const consumers = new Map<number, Node[]>();
-  for (const node of graph.nodes) {
-    for (const v of Object.values(node).flat()) {
-      if (typeof v === 'object' && v !== null && 'id' in v && !node.outputs.includes(v)) consumers.set(v.id, [...(consumers.get(v.id) ?? []), node]);
-    }
-  }
-  const producer = new Map<number, Node>();
-  for (const node of graph.nodes) for (const v of node.outputs) producer.set(v.id, node);
+function planProjections(graph: Graph) {
+  const { producer, consumers, uses, params } = analyseGraph(graph);
   const skipped = new Set<Node>();
   const parts = new Map<number, ProjectionPart>();
   const deferred = new Set<number>();
@@ -96,15 +92,15 @@ function planProjections(graph: Graph, params: Set<number>) {
   for (const split of graph.nodes) {
     if (split.op !== 'split') continue;
     const linear = producer.get(split.x.id);
-    if (linear?.op !== 'linear' || linear.bias || !params.has(linear.weight.id) || consumers.get(split.x.id)?.length !== 1) continue;
+    if (linear?.op !== 'linear' || linear.bias || !params.has(linear.weight.id) || uses.get(split.x.id) !== 1) continue;
     skipped.add(linear);
     let start = 0;
     split.outputs.forEach((v, i) => {
       const part = { linear, start, size: split.sizes[i] };
       start += split.sizes[i];
       parts.set(v.id, part);
-      const [only, ...more] = consumers.get(v.id) ?? [];
-      if (more.length === 0 && only?.op === 'mul' && only.a === v && !params.has(only.b.id) && only.b.shape.join() === `1,${part.size}`) {
+      const only = consumers.get(v.id)?.[0];
+      if (uses.get(v.id) === 1 && only?.op === 'mul' && only.a === v && !params.has(only.b.id) && only.b.shape.join() === `1,${part.size}`) {
         deferred.add(v.id);
         scaled.set(only, part);
       }
