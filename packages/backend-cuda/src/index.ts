@@ -101,4 +101,4 @@ export function createOnnxNodeBackend({ scan = 'kernel' }: { scan?: ScanLowering
 const init = initOncePerDevice(probe);
 export const onnxNodeBackend = createOnnxNodeBackend();
 
-registerBackend(onnxNodeBackend, 10);
+registerBackend(onnxNodeBackend);

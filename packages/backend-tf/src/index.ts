@@ -54,4 +54,4 @@ export const tfBackend: Backend = {
 /** Bytes currently held by tfjs on the active backend (for tests and diagnostics). */
 export const tfMemory = () => tf.memory();
 
-registerBackend(tfBackend, 0);
+registerBackend(tfBackend);

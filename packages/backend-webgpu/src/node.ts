@@ -21,4 +21,4 @@ const web = createOnnxWebBackend(
 export const onnxWebBackend = web.backend;
 export const configure = web.configure;
 
-registerBackend(onnxWebBackend, 10);
+registerBackend(onnxWebBackend);

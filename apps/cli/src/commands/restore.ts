@@ -1,4 +1,4 @@
-import { createSession, restoreImage, type ModelSession } from '@dpmambair/core';
+import { createSession, DeviceUnavailableError, restoreImage, type ModelSession } from '@dpmambair/core';
 import type { RestoreArgs } from '../args.js';
 import { loadBackends, importFailure } from '../devices.js';
 import { EXIT, LoadError, isAbort, message, type ExitCode } from '../errors.js';
@@ -8,7 +8,6 @@ import { toModelInput, toOutputPixels } from '../pixels.js';
 import { planOutputs, type Job } from '../plan.js';
 import { formatDuration, Progress } from '../progress.js';
 import { makeDirectory, removeStaleTemps } from '../safety.js';
-import { restoreOnQueue } from './remote.js';
 
 /** One line of --json output, per input. */
 export interface FileResult {
@@ -38,7 +37,7 @@ export async function openSession(args: Pick<RestoreArgs, 'device' | 'model'>, p
   await loadBackends(args.device);
   if (args.device !== 'auto') {
     const failed = importFailure(args.device);
-    if (failed) throw new LoadError(`device '${args.device}' is not available: ${failed}`);
+    if (failed) throw new LoadError(new DeviceUnavailableError(args.device, [failed]).message);
   }
   const loaded = await loadModelFile(args.model);
   if (loaded.untrained) progress.warn(`dpmambair: warning: ${untrainedWarning(loaded)}`);
@@ -48,9 +47,8 @@ export async function openSession(args: Pick<RestoreArgs, 'device' | 'model'>, p
     progress.note(`dpmambair: model '${loaded.model.config.name}' (${loaded.embedded ? 'embedded' : loaded.path}) on ${session.device}`);
     return session;
   } catch (e) {
-    const why = message(e);
-    const cuda = args.device === 'cuda' ? 'CUDA is not available here: ' : '';
-    throw new LoadError(`${cuda}cannot use device '${args.device}': ${why}`);
+    // DeviceUnavailableError names the device and why; anything else failed compiling the model for it.
+    throw new LoadError(e instanceof DeviceUnavailableError ? e.message : `cannot use device '${args.device}': ${message(e)}`);
   }
 }
 
@@ -100,10 +98,6 @@ export async function runRestore(args: RestoreArgs, ctx: RestoreContext): Promis
   };
   for (const r of plan.refused) fail(r.index, r.input, r.output, r.error);
   if (plan.jobs.length === 0) return EXIT.FAILED;
-  if (args.redis !== undefined) {
-    await restoreOnQueue({ ...args, redis: args.redis }, plan, ctx, report, fail);
-    return failed ? EXIT.FAILED : EXIT.OK;
-  }
 
   let session: ModelSession;
   try {

@@ -1,25 +1,34 @@
 import { openModelSession, type Backend, type ModelSession, type PreparedModel } from './backend.js';
-import { DEVICES, type Device, type DeviceRequest } from './devices.js';
+import { AUTO_ORDER, DEVICES, DeviceUnavailableError, type Device, type DeviceRequest } from './devices.js';
 
-interface Registered {
-  backend: Backend;
-  priority: number;
-}
+/**
+ * The registry lives on globalThis under a Symbol.for key: when an app ends up with two copies of
+ * core (a global CLI and a local backend, or a bundle and a package), a backend that registers
+ * with one copy is still found by the other. The version in the key changes only if the shape does.
+ */
+const REGISTRY_KEY = Symbol.for('@dpmambair/core backend registry v1');
+type Registry = Map<Device, Backend[]>;
+const host = globalThis as typeof globalThis & { [REGISTRY_KEY]?: Registry };
+const registry: Registry = (host[REGISTRY_KEY] ??= new Map());
 
-const registry = new Map<Device, Registered[]>();
-
-/** Registers a backend for its devices; higher priority wins when several serve one device. */
-export function registerBackend(backend: Backend, priority = 0): void {
+/**
+ * Registers a backend for its devices. Registering the same backend again does nothing; a
+ * different backend under a name already registered is refused (two copies of one backend
+ * package would otherwise serve devices side by side, each with its own runtime).
+ */
+export function registerBackend(backend: Backend): void {
+  for (const list of registry.values()) {
+    const same = list.find((b) => b.name === backend.name);
+    if (same && same !== backend) {
+      throw new Error(`a different backend named '${backend.name}' is already registered: two copies of its package are loaded (${[...new Set(backend.devices.map((d) => DEVICES[d].package))].join(', ')}); install one`);
+    }
+  }
   for (const device of backend.devices) {
     const list = registry.get(device) ?? [];
-    if (!list.some((r) => r.backend.name === backend.name)) list.push({ backend, priority });
-    list.sort((a, b) => b.priority - a.priority);
+    if (!list.includes(backend)) list.push(backend);
     registry.set(device, list);
   }
 }
-
-/** Order in which 'auto' tries devices: fastest first. */
-export const AUTO_ORDER: readonly Device[] = ['cuda', 'webgpu', 'cpu', 'wasm', 'tf-webgpu', 'tf-webgl', 'tf-wasm', 'tf-cpu'];
 
 export interface DeviceStatus {
   device: Device;
@@ -29,27 +38,27 @@ export interface DeviceStatus {
   backend?: string;
 }
 
-async function tryInit(device: Device): Promise<{ backend?: Backend; reason?: string }> {
+async function tryInit(device: Device): Promise<{ backend?: Backend; reasons: string[] }> {
   const list = registry.get(device);
-  if (!list?.length) return { reason: `no backend registered (install and import ${DEVICES[device].package})` };
+  if (!list?.length) return { reasons: [`no backend is registered for it: import ${DEVICES[device].package} first (npm install it if it is missing)`] };
   const reasons: string[] = [];
-  for (const { backend } of list) {
+  for (const backend of list) {
     try {
       await backend.init(device);
-      return { backend };
+      return { backend, reasons };
     } catch (e) {
       reasons.push(`${backend.name}: ${(e as Error).message}`);
     }
   }
-  return { reason: reasons.join('; ') };
+  return { reasons };
 }
 
 /** Availability of every device here, with reasons. */
 export async function listDevices(): Promise<DeviceStatus[]> {
   const out: DeviceStatus[] = [];
   for (const device of Object.keys(DEVICES) as Device[]) {
-    const { backend, reason } = await tryInit(device);
-    out.push({ device, available: !!backend, reason, backend: backend?.name });
+    const { backend, reasons } = await tryInit(device);
+    out.push({ device, available: !!backend, reason: backend ? undefined : reasons.join('; '), backend: backend?.name });
   }
   return out;
 }
@@ -61,21 +70,24 @@ export interface Resolved {
   warnings: string[];
 }
 
-/** Resolves a device request to an initialised backend. A failed 'auto' lists every device's reason. */
+/**
+ * Resolves a device request to an initialised backend. Throws DeviceUnavailableError: for a
+ * device, with each backend's reason; for 'auto', with every registered device's reason.
+ */
 export async function resolveDevice(request: DeviceRequest): Promise<Resolved> {
   if (request !== 'auto') {
-    const { backend, reason } = await tryInit(request);
-    if (!backend) throw new Error(`device '${request}' is not available: ${reason}`);
+    const { backend, reasons } = await tryInit(request);
+    if (!backend) throw new DeviceUnavailableError(request, reasons);
     return { device: request, backend, warnings: [] };
   }
   const skipped: string[] = [];
   for (const device of AUTO_ORDER) {
     if (!registry.get(device)?.length) continue;
-    const { backend, reason } = await tryInit(device);
+    const { backend, reasons } = await tryInit(device);
     if (backend) return { device, backend, warnings: skipped.map((s) => `auto: skipped ${s}`) };
-    skipped.push(`${device} (${reason})`);
+    skipped.push(`${device} (${reasons.join('; ')})`);
   }
-  throw new Error(`no device is available: ${skipped.length ? skipped.join('; ') : 'no backend registered (install @dpmambair/backend-cuda, backend-webgpu or backend-tf)'}`);
+  throw new DeviceUnavailableError('auto', skipped.length ? skipped : ['no backend is registered (install and import @dpmambair/backend-cuda, backend-webgpu or backend-tf)']);
 }
 
 /** Resolves the device and loads the model on it. */
