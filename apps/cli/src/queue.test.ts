@@ -2,7 +2,7 @@
 // processes (the shipped small model, one thread each), `dpmambair restore --redis`, and the
 // local CLI's output as the reference.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -159,6 +159,43 @@ describe('restore --redis with dpmambair worker processes', { timeout: 300_000 }
       assert.ok((await maxDifference(join(out, name), join(local, name))) <= 1, name);
     }
     workers.shift(); // the victim
+  });
+
+  test('Ctrl-C stops the batch and leaves no job waiting; the re-run collects what finished meanwhile and restores each image once', async () => {
+    const dir = tempDir();
+    const inputs = await crops(dir, 10, 'stop');
+    const out = join(dir, 'out');
+    const args = ['restore', ...inputs, '-o', out, '--redis', redis.url];
+    let sent = false;
+    const first = await runCli(args, {
+      timeoutMs: 120_000,
+      onStderr: (text, child) => {
+        // Progress lines (stderr is not a TTY): one 'input -> output' per result written.
+        if (!sent && (text.match(/ -> /g) ?? []).length >= 2) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    assert.equal(first.code, 130, `${first.signal} ${first.stderr}`);
+    const written = readdirSync(out).filter((f) => f.endsWith('.png'));
+    assert.ok(written.length >= 1 && written.length < 10, `written before Ctrl-C: ${written}`);
+    assert.deepEqual(readdirSync(out).filter((f) => !f.endsWith('.png')), [], 'no temporary files');
+    const port = String(new URL(redis.url).port);
+    assert.equal(execFileSync('redis-cli', ['-p', port, 'llen', 'bull:dpmambair:wait'], { encoding: 'utf8' }).trim(), '0', 'no job left waiting');
+    await new Promise((r) => setTimeout(r, 2000)); // the job that was running finishes, uncollected
+
+    const again = await runCli([...args, '--json'], { timeoutMs: 120_000 });
+    const results = jsonLines(again.stdout);
+    assert.equal(again.code, 1, again.stderr); // as a local re-run: the outputs already written are refused
+    for (const r of results) assert.ok(r.ok || /already exists/.test(r.error), JSON.stringify(r));
+    assert.equal(results.filter((r) => r.ok).length, 10 - written.length);
+    assert.equal(readdirSync(out).length, 10);
+    for (const input of inputs) {
+      const name = input.slice(dir.length + 1);
+      const times = workers.reduce((n, w) => n + w.log().split(`restored ${input} `).length - 1, 0);
+      assert.equal(times, 1, `${name} restored once over both runs`);
+    }
   });
 
   test('a corrupt image in the batch: reported as failed (not retried), the others restored, exit 1', async () => {
