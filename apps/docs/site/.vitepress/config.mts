@@ -53,6 +53,7 @@ export default defineConfig({
           text: 'Guide',
           items: [
             { text: 'Getting started', link: '/guide/getting-started' },
+            { text: 'Many machines', link: '/guide/many-machines' },
             { text: 'Live demo', link: '/demo' },
             { text: 'Figma plugin', link: '/figma-plugin' },
           ],
