@@ -75,11 +75,14 @@ export function createOnnxNodeBackend({ scan = 'kernel' }: { scan?: ScanLowering
     init,
     async compile(graph, params, device) {
       await this.init(device);
-      const compileOnnx = async (g: Graph): Promise<CompiledGraph> => {
+      const compileOnnx = async (g: Graph, segment = false): Promise<CompiledGraph> => {
         const session = await ort.InferenceSession.create(emitOnnx(g, params), {
           executionProviders: [EXECUTION_PROVIDER[device]!],
           logSeverityLevel: 3,
           graphOptimizationLevel: 'all',
+          // Each segment is its own session: with onnxruntime's CPU arena, every one of them would
+          // keep its own peak of activations (small at 512²: 3.1 GB peak RSS with it, 1.1 GB without).
+          ...(segment ? { enableCpuMemArena: false } : {}),
           ...(options.intraOpNumThreads ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
         });
         return {
@@ -93,7 +96,7 @@ export function createOnnxNodeBackend({ scan = 'kernel' }: { scan?: ScanLowering
       };
       const scans = graph.nodes.some((n) => n.op === 'selectiveScan');
       if (device !== 'cpu' || scan === 'linearAttention' || !scans) return compileOnnx(graph);
-      return compileSegmented(graph, params, { hostOps: kernelHostOps(await sharedKernel()), compileSegment: compileOnnx });
+      return compileSegmented(graph, params, { hostOps: kernelHostOps(await sharedKernel()), compileSegment: (g) => compileOnnx(g, true) });
     },
   };
 }
