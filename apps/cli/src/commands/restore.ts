@@ -8,6 +8,7 @@ import { toModelInput, toOutputPixels } from '../pixels.js';
 import { planOutputs, type Job } from '../plan.js';
 import { formatDuration, Progress } from '../progress.js';
 import { makeDirectory, removeStaleTemps } from '../safety.js';
+import { restoreOnQueue } from './remote.js';
 
 /** One line of --json output, per input. */
 export interface FileResult {
@@ -98,6 +99,10 @@ export async function runRestore(args: RestoreArgs, ctx: RestoreContext): Promis
   };
   for (const r of plan.refused) fail(r.index, r.input, r.output, r.error);
   if (plan.jobs.length === 0) return EXIT.FAILED;
+  if (args.redis !== undefined) {
+    await restoreOnQueue({ ...args, redis: args.redis }, plan, ctx, report, fail);
+    return failed ? EXIT.FAILED : EXIT.OK;
+  }
 
   let session: ModelSession;
   try {
