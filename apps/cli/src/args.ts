@@ -16,6 +16,8 @@ export interface RestoreArgs {
   model?: string;
   tile: number;
   overlap: number;
+  /** How much of the restoration to apply, 0..1 (core's RestoreOptions.strength). */
+  strength: number;
   format?: OutputFormat;
   quality: number;
   maxPixels: number;
@@ -64,6 +66,13 @@ function integer(name: string, value: string, min: number, max: number): number 
   return n;
 }
 
+/** A decimal number from 0 to 1 ("0.5", ".5", "1"). */
+function fraction(name: string, value: string): number {
+  const n = /^(?:\d+\.?\d*|\.\d+)$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 0 && n <= 1)) throw new UsageError(`--${name} must be a number from 0 to 1, got '${value}'`);
+  return n;
+}
+
 /** "100000000", "100M", "24.5M" or "500k" pixels. */
 export function parsePixels(value: string): number {
   const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(value);
@@ -95,6 +104,7 @@ const RESTORE_OPTIONS = {
   model: { type: 'string', short: 'm' },
   tile: { type: 'string' },
   overlap: { type: 'string' },
+  strength: { type: 'string' },
   format: { type: 'string', short: 'f' },
   quality: { type: 'string', short: 'q' },
   'max-pixels': { type: 'string' },
@@ -155,6 +165,7 @@ export function parseCommandLine(argv: string[]): Args {
       model: v.model,
       tile,
       overlap,
+      strength: v.strength === undefined ? 1 : fraction('strength', v.strength),
       format: v.format === undefined ? undefined : parseFormat(v.format),
       quality: v.quality === undefined ? DEFAULT_QUALITY : integer('quality', v.quality, 1, 100),
       maxPixels: v['max-pixels'] === undefined ? DEFAULT_MAX_PIXELS : parsePixels(v['max-pixels']),

@@ -21,6 +21,8 @@ Options:
   -m, --model <file.json> weights manifest (default: the embedded 'small' model)
       --tile <N>          tile side in pixels (default 512); memory grows with it
       --overlap <N>       overlap between tiles in pixels (default 32, at most tile/2)
+      --strength <0-1>    how much of the restoration to apply (default 1; 0.5: halfway
+                          between the input and the full restoration)
   -f, --format <fmt>      png, jpeg or webp (default: from the output's extension, else the input's format)
   -q, --quality <1-100>   JPEG/WebP quality (default 90)
       --max-pixels <N>    refuse larger images, checked from the header before decoding

@@ -57,7 +57,7 @@ export async function openSession(args: Pick<RestoreArgs, 'device' | 'model'>, p
 export async function renderOne(
   job: Pick<Job, 'input' | 'format' | 'header'>,
   session: ModelSession,
-  args: Pick<RestoreArgs, 'maxPixels' | 'tile' | 'overlap' | 'quality'>,
+  args: Pick<RestoreArgs, 'maxPixels' | 'tile' | 'overlap' | 'quality'> & { strength?: number },
   ctx: Pick<RestoreContext, 'signal' | 'progress'>,
 ): Promise<Buffer> {
   const { signal } = ctx;
@@ -66,6 +66,7 @@ export async function renderOne(
   const restored = await restoreImage(session, toModelInput(decoded.pixels), {
     tile: args.tile,
     overlap: args.overlap,
+    strength: args.strength,
     signal,
     onProgress: (p) => ctx.progress.update(p),
   });

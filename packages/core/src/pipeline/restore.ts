@@ -17,6 +17,8 @@ export interface RestoreOptions {
   overlap?: number;
   onProgress?: (p: RestoreProgress) => void;
   signal?: AbortSignal;
+  /** How much of the model's change to apply, 0..1 (default 1): output = input + strength x (restored - input). */
+  strength?: number;
 }
 
 export const DEFAULT_TILE = 512;
@@ -64,6 +66,31 @@ function evenly(max: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => Math.round((i * max) / (count - 1)));
 }
 
+/** Checks a strength (0..1, default 1); throws a RangeError naming the bad value. */
+export function checkStrength(strength = 1): number {
+  if (!(strength >= 0 && strength <= 1)) throw new RangeError(`strength must be a number from 0 to 1, got ${strength}`);
+  return strength;
+}
+
+/**
+ * Applies a strength to restored pixels in place: out = input + strength x (out - input), plane by
+ * plane (`out` and `input` may hold different numbers of rows per plane: the first rows are used).
+ * Apps call it on a restored result to preview other strengths without running the model again.
+ */
+export function applyStrength(out: RgbImage, input: RgbImage, strength: number): RgbImage {
+  checkStrength(strength);
+  if (strength === 1) return out;
+  const n = out.width * out.height;
+  const inPlane = input.rgb.length / 3;
+  for (let c = 0; c < 3; c++) {
+    for (let i = 0; i < n; i++) {
+      const x = input.rgb[c * inPlane + i];
+      out.rgb[c * n + i] = x + strength * (out.rgb[c * n + i] - x);
+    }
+  }
+  return out;
+}
+
 function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw signal.reason ?? new DOMException('restore aborted', 'AbortError');
 }
@@ -73,6 +100,7 @@ function throwIfAborted(signal?: AbortSignal): void {
  * (padded by reflection to multiples of 8) are restored with it and blended where they overlap.
  */
 export async function restoreImage(session: ModelSession, image: RgbImage, options: RestoreOptions = {}): Promise<RgbImage> {
+  const strength = checkStrength(options.strength);
   const tile = roundUp(Math.max(8, options.tile ?? DEFAULT_TILE));
   const overlap = Math.min(options.overlap ?? DEFAULT_OVERLAP, tile / 2);
   const { width, height } = image;
@@ -98,6 +126,7 @@ export async function restoreImage(session: ModelSession, image: RgbImage, optio
   }
   const rgb = new Float32Array(3 * n);
   for (let c = 0; c < 3; c++) for (let i = 0; i < n; i++) rgb[c * n + i] = acc[c * n + i] / weights[i];
+  applyStrength({ width, height, rgb }, image, strength);
   return { width, height, rgb, alpha: image.alpha };
 }
 
