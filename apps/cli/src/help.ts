@@ -4,7 +4,7 @@ const EXIT_CODES = `Exit codes:
   0    every input restored
   1    one or more inputs failed (each is reported on stderr; the others are still written)
   2    usage error: bad flags, missing arguments, unknown device or format
-  3    the model or the device could not be loaded
+  3    the model or the device could not be loaded (with --redis: or Redis cannot be reached)
   130  interrupted (Ctrl-C); temporary files are removed
   129, 143  hung up (SIGHUP), terminated (SIGTERM): as Ctrl-C
   141  stdout or stderr was closed (e.g. piped into head): stopped quietly`;

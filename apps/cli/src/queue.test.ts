@@ -215,6 +215,20 @@ describe('restore --redis with dpmambair worker processes', { timeout: 300_000 }
     assert.equal((workers[0].log().match(/failed .*truncated\.png/g) ?? []).length, 1, 'tried once');
   });
 
+  test('--strength and --format travel with the batch: the same output as a local run', async () => {
+    const dir = tempDir();
+    const inputs = await crops(dir, 2, 'half');
+    const options = ['--strength', '0.5', '--format', 'webp', '--quality', '80'];
+    const queued = await runCli(['restore', ...inputs, '-o', join(dir, 'queued'), '--redis', redis.url, ...options]);
+    assert.equal(queued.code, 0, queued.stderr);
+    const local = await runCli(['restore', ...inputs, '-o', join(dir, 'local'), '--device', 'cpu', ...options]);
+    assert.equal(local.code, 0, local.stderr);
+    for (const name of ['half-00.webp', 'half-01.webp']) {
+      assert.equal((await sharp(join(dir, 'queued', name)).metadata()).format, 'webp');
+      assert.ok((await maxDifference(join(dir, 'queued', name), join(dir, 'local', name))) <= 1, name);
+    }
+  });
+
   test('Redis restarted (all its data lost) in the middle of a batch: the batch completes', async () => {
     const dir = tempDir();
     const inputs = await crops(dir, 12, 'restart');

@@ -12,6 +12,8 @@ export interface ImageJobOptions {
   quality: number;
   /** Larger images are refused from their header, before decoding. */
   maxPixels: number;
+  /** How much of the restoration to apply, 0..1 (default 1). */
+  strength?: number;
 }
 
 export interface RestoreJobData {

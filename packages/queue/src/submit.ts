@@ -195,7 +195,18 @@ export async function* enqueueRestore(options: EnqueueOptions): AsyncGenerator<B
         const state = states[i];
         if (state === 'unknown') {
           // Gone from Redis (restarted without its data, or removed by hand): add it again.
-          const bytes = await entry.image.read();
+          let bytes: Uint8Array;
+          try {
+            bytes = await entry.image.read();
+          } catch (e) {
+            inFlight.delete(entry.id);
+            for (const r of resultsOf(entry, (image) => ({ name: image.name, ok: false, error: `cannot read again after Redis lost its job: ${(e as Error).message}` }))) {
+              progress.done++;
+              progress.failed++;
+              yield r;
+            }
+            continue;
+          }
           await add(entry, bytes);
           continue;
         }

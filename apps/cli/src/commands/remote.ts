@@ -14,6 +14,8 @@ import { weightsSha256 } from '../queue-processor.js';
 import { makeDirectory, removeStaleTemps } from '../safety.js';
 import type { FileResult, RestoreContext } from './restore.js';
 
+const IDLE_WARNING_MS = 30_000;
+
 type Fail = (index: number, input: string, output: string | null, error: string, device?: string | null, width?: number | null, height?: number | null) => void;
 
 /** Restores the plan's jobs on the queue; failures go through `fail`, successes through `report`. */
@@ -39,6 +41,19 @@ export async function restoreOnQueue(args: RestoreArgs & { redis: string }, plan
   const batch = batchId(model, resolve(args.output));
   progress.note(`dpmambair: ${plan.jobs.length} image${plan.jobs.length === 1 ? '' : 's'} to queue '${args.queue ?? 'dpmambair'}' (batch ${batch}, model '${loaded.model.config.name}' sha256 ${model.slice(0, 12)}…)`);
   const status = new StatusLine(progress.mode === 'bar');
+  // Nothing moving for a while usually means no worker listens on this queue: say so, once.
+  let lastMove = Date.now();
+  let lastDone = 0;
+  let warnedIdle = false;
+  const onProgress = (p: BatchProgress) => {
+    if (p.active > 0 || p.done !== lastDone) [lastMove, lastDone] = [Date.now(), p.done];
+    if (!warnedIdle && Date.now() - lastMove > IDLE_WARNING_MS) {
+      warnedIdle = true;
+      status.clear();
+      progress.warn(`dpmambair: warning: no worker has taken a job for ${IDLE_WARNING_MS / 1000} s; is 'dpmambair worker --redis ${args.redis}${args.queue ? ` --queue ${args.queue}` : ''}' running somewhere?`);
+    }
+    status.draw(p);
+  };
   try {
     const results = enqueueRestore({
       connection,
@@ -49,9 +64,9 @@ export async function restoreOnQueue(args: RestoreArgs & { redis: string }, plan
       images: plan.jobs.map((job) => ({
         name: job.input,
         read: () => fs.readFile(job.input),
-        options: { tile: args.tile, overlap: args.overlap, format: job.format, quality: args.quality, maxPixels: args.maxPixels },
+        options: { tile: args.tile, overlap: args.overlap, format: job.format, quality: args.quality, maxPixels: args.maxPixels, strength: args.strength },
       })),
-      onProgress: (p) => status.draw(p),
+      onProgress,
     });
     for await (const r of results) {
       const job = byInput.get(r.name)!;
