@@ -3,7 +3,8 @@
  * import) the first time its device is used. The browser entry uses the WebGPU build for `webgpu`
  * and the plain wasm build for `wasm`; the Node entry only the plain wasm build.
  */
-import { emitOnnx, GraphBuilder, initOncePerDevice, ParamStore, type Backend, type CompiledGraph, type Device, type Tensor } from '@dpmambair/core';
+import { compileSegmented, emitOnnx, GraphBuilder, initOncePerDevice, ParamStore, type Backend, type CompiledGraph, type Device, type Graph, type Tensor } from '@dpmambair/core';
+import { createScanKernel, kernelHostOps, type ScanKernel } from '@dpmambair/scan-wasm';
 import type * as Ort from 'onnxruntime-web';
 
 /** The onnxruntime-web version this package is built and tested against. */
@@ -32,6 +33,14 @@ export interface WebBackendOptions {
    * SharedArrayBuffer), then min(4, cores / 2). Plugin iframes (Figma) are not isolated: 1.
    */
   numThreads?: number;
+  /**
+   * How device `wasm` runs the selective scan. 'kernel' (default): our WebAssembly SIMD kernel
+   * (@dpmambair/scan-wasm) between ONNX segments; in Node on numThreads threads (default: min(4,
+   * cores)), elsewhere on one. 'linearAttention': one ONNX model with com.microsoft.LinearAttention,
+   * which onnxruntime runs scalar at these sizes; kept so both can be timed. `webgpu` always uses
+   * LinearAttention (its WebGPU kernel).
+   */
+  scan?: 'kernel' | 'linearAttention';
 }
 
 /** One onnxruntime-web build: how to load it, and the .wasm file it fetches. */
@@ -99,8 +108,15 @@ export function createOnnxWebBackend(builds: Partial<Record<WebDevice, OrtBuild>
     if (next.numThreads !== undefined && !(Number.isInteger(next.numThreads) && next.numThreads >= 1)) {
       throw new Error(`configure: numThreads must be a positive integer, got ${next.numThreads}`);
     }
+    if (next.scan !== undefined && next.scan !== 'kernel' && next.scan !== 'linearAttention') {
+      throw new Error(`configure: scan must be 'kernel' or 'linearAttention', got ${JSON.stringify(next.scan)}`);
+    }
     options = { ...options, ...next };
   }
+
+  let kernel: Promise<ScanKernel> | undefined;
+  /** One kernel per backend (calls run one at a time), made on the first graph with a scan. */
+  const sharedKernel = () => (kernel ??= createScanKernel(options.numThreads ? { threads: options.numThreads } : {}));
 
   function source(device: WebDevice): string {
     const file = builds[device]!.wasmFile;
@@ -145,9 +161,11 @@ export function createOnnxWebBackend(builds: Partial<Record<WebDevice, OrtBuild>
     return device;
   };
 
-  async function createSession(model: Uint8Array, device: WebDevice): Promise<Ort.InferenceSession> {
+  async function createSession(model: Uint8Array, device: WebDevice, segment = false): Promise<Ort.InferenceSession> {
     const ort = await ortFor(device);
-    return ort.InferenceSession.create(model, { executionProviders: [device], graphOptimizationLevel: 'all', logSeverityLevel: 3 });
+    // Segment sessions share one wasm heap without per-session arenas, which would each keep their
+    // own peak of activations (and a wasm heap never shrinks).
+    return ort.InferenceSession.create(model, { executionProviders: [device], graphOptimizationLevel: 'all', logSeverityLevel: 3, ...(segment ? { enableCpuMemArena: false } : {}) });
   }
 
   async function probe(d: Device): Promise<void> {
@@ -180,28 +198,33 @@ export function createOnnxWebBackend(builds: Partial<Record<WebDevice, OrtBuild>
       await this.init(device);
       const d = served(device);
       const ort = await ortFor(d);
-      const session = await createSession(emitOnnx(graph, params), d);
       const fromOrt = (t: Ort.Tensor): Tensor => {
         if (t.type !== 'float32') throw new Error(`onnxruntime-web returned a ${t.type} tensor, expected float32`);
         return { shape: [...t.dims], data: t.data as Float32Array };
       };
-      // One run at a time per session: onnxruntime-web rejects overlapping runs.
-      let queue: Promise<unknown> = Promise.resolve();
-      return {
-        run(inputs) {
-          const result = queue.then(async () => {
-            const feeds = Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, new ort.Tensor('float32', t.data, t.shape)]));
-            const out = await session.run(feeds);
-            return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, fromOrt(t)]));
-          });
-          queue = result.catch(() => undefined);
-          return result;
-        },
-        async dispose() {
-          await queue;
-          await session.release();
-        },
+      const compileOnnx = async (g: Graph, segment = false): Promise<CompiledGraph> => {
+        const session = await createSession(emitOnnx(g, params), d, segment);
+        // One run at a time per session: onnxruntime-web rejects overlapping runs.
+        let queue: Promise<unknown> = Promise.resolve();
+        return {
+          run(inputs) {
+            const result = queue.then(async () => {
+              const feeds = Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, new ort.Tensor('float32', t.data, t.shape)]));
+              const out = await session.run(feeds);
+              return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, fromOrt(t)]));
+            });
+            queue = result.catch(() => undefined);
+            return result;
+          },
+          async dispose() {
+            await queue;
+            await session.release();
+          },
+        };
       };
+      const scans = graph.nodes.some((n) => n.op === 'selectiveScan');
+      if (d !== 'wasm' || options.scan === 'linearAttention' || !scans) return compileOnnx(graph);
+      return compileSegmented(graph, params, { hostOps: kernelHostOps(await sharedKernel()), compileSegment: (g) => compileOnnx(g, true) });
     },
   };
 

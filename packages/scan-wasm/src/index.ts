@@ -1,5 +1,13 @@
 /**
  * @dpmambair/scan-wasm: the Mamba-1 selective scan as one WebAssembly SIMD kernel, for every CPU
- * path (backends run it between the ONNX segments that core's graph partitioner makes).
+ * path (backends run it between the ONNX segments that core's graph partitioner makes). This entry
+ * (browsers, workers, bundles) runs it on one thread; Node resolves ./node.js, which adds threads.
  */
-export { createScanKernel, kernelHostOps, kernelUnsupportedReason, channelRanges, type ScanKernel, type ScanKernelOptions } from './kernel.js';
+import { createKernel, type ScanKernel, type ScanKernelOptions } from './kernel.js';
+
+export { channelRanges, kernelHostOps, kernelUnsupportedReason, type ScanKernel, type ScanKernelOptions } from './kernel.js';
+
+/** The kernel on one thread (the only choice outside Node so far). */
+export function createScanKernel(options: ScanKernelOptions = {}): Promise<ScanKernel> {
+  return createKernel(options.threads ?? 1);
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { referenceOps, seededRandom, tensor, type Tensor } from '@dpmambair/core';
-import { channelRanges, createScanKernel } from './index.js';
+import { channelRanges, createScanKernel } from './node.js';
 
 const one = await createScanKernel({ threads: 1 });
 const two = await createScanKernel({ threads: 2 });
@@ -86,4 +86,14 @@ test('shape mismatches are named', async () => {
   const [x, delta, A, B, C, D] = inputs({ n: 1, L: 4, Di: 8, N: 4 }, 5);
   await assert.rejects(one.scan(x, delta, A, B, C, tensor([7])), /D must be \[8\], got \[7\]/);
   await assert.rejects(one.scan(x, delta, A, tensor([1, 4, 3]), C, D), /B must be \[1,4,4\], got \[1,4,3\]/);
+});
+
+test('the browser entry runs on one thread and says so when asked for more', async () => {
+  const browser = await import('./index.js');
+  await assert.rejects(browser.createScanKernel({ threads: 2 }), /only wired up in Node so far; use threads: 1/);
+  const k = await browser.createScanKernel();
+  assert.equal(k.threads, 1);
+  const [x, delta, A, B, C, D] = inputs({ n: 1, L: 9, Di: 6, N: 3 }, 9);
+  assert.ok(scaledError(await k.scan(x, delta, A, B, C, D), referenceOps.selectiveScan(x, delta, A, B, C, D)) <= 1e-5);
+  await k.dispose();
 });

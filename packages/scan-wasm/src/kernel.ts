@@ -28,7 +28,6 @@ interface KernelExports { scan: ScanExport; heapBase(): number }
 
 const PAGE = 65536;
 const MAX_PAGES = 32768; // the kernel's declared maximum (2 GiB), see scripts/build-wasm.mjs
-const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
 
 const decode = (base64: string) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
 
@@ -39,49 +38,9 @@ export function kernelUnsupportedReason(): string | undefined {
   return undefined;
 }
 
-async function defaultThreads(): Promise<number> {
-  if (!isNode) return 1;
-  const os = await import('node:os');
-  return Math.max(1, Math.min(4, os.availableParallelism()));
-}
-
-/** The body of each worker thread: instantiate the module on the shared memory, run the ranges it is sent. */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { exports } = new WebAssembly.Instance(workerData.module, { env: { memory: workerData.memory } });
-parentPort.on('message', (args) => {
-  try { exports.scan(...args); parentPort.postMessage(null); }
-  catch (e) { parentPort.postMessage(String(e && e.message || e)); }
-});
-`;
-
-interface Helper { run(args: number[]): Promise<void>; close(): Promise<void> }
-
-async function startHelpers(count: number, module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<Helper[]> {
-  const { Worker } = await import('node:worker_threads');
-  return Array.from({ length: count }, () => {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory } });
-    // Idle helpers must not keep the process alive; a helper with work in flight does.
-    worker.unref();
-    let pending: { resolve(): void; reject(e: Error): void } | undefined;
-    worker.on('message', (error: string | null) => {
-      const p = pending!;
-      pending = undefined;
-      worker.unref();
-      if (error === null) p.resolve();
-      else p.reject(new Error(`scan kernel worker: ${error}`));
-    });
-    worker.on('error', (e) => pending?.reject(e));
-    return {
-      run: (args) => new Promise<void>((resolve, reject) => {
-        pending = { resolve, reject };
-        worker.ref();
-        worker.postMessage(args);
-      }),
-      close: async () => { await worker.terminate(); },
-    };
-  });
-}
+/** Runs channel ranges on another thread over the same memory (Node: src/node.ts). */
+export interface Helper { run(args: number[]): Promise<void>; close(): Promise<void> }
+export type StartHelpers = (count: number, module: WebAssembly.Module, memory: WebAssembly.Memory) => Promise<Helper[]>;
 
 function checkShapes(x: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor, D: Tensor): [number, number, number, number] {
   if (x.shape.length !== 3) throw new Error(`selectiveScan kernel: x must be (n, L, Di), got [${x.shape}]`);
@@ -107,10 +66,10 @@ export function channelRanges(Di: number, parts: number): [number, number][] {
   return ranges;
 }
 
-export async function createScanKernel(options: ScanKernelOptions = {}): Promise<ScanKernel> {
-  const threads = options.threads ?? await defaultThreads();
+/** The kernel on `threads` threads; `startHelpers` provides the threads beyond the calling one. */
+export async function createKernel(threads: number, startHelpers?: StartHelpers): Promise<ScanKernel> {
   if (!(Number.isInteger(threads) && threads >= 1)) throw new Error(`createScanKernel: threads must be a positive integer, got ${threads}`);
-  if (threads > 1 && !isNode) throw new Error('createScanKernel: several threads are only wired up in Node so far; use threads: 1');
+  if (threads > 1 && !startHelpers) throw new Error('createScanKernel: several threads are only wired up in Node so far; use threads: 1');
   const reason = kernelUnsupportedReason();
   if (reason) throw new Error(`selectiveScan kernel cannot run here: ${reason}`);
 
@@ -120,7 +79,7 @@ export async function createScanKernel(options: ScanKernelOptions = {}): Promise
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const kernel = instance.exports as unknown as KernelExports;
   const base = (kernel.heapBase() + 15) & ~15;
-  const helpers = shared ? await startHelpers(threads - 1, module, memory) : [];
+  const helpers = shared ? await startHelpers!(threads - 1, module, memory) : [];
   let queue: Promise<unknown> = Promise.resolve();
 
   async function run(x: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor, D: Tensor): Promise<Tensor> {

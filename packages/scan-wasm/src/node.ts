@@ -1,0 +1,49 @@
+/**
+ * The Node entry (package.json `exports` condition `node`): the kernel on several threads, the
+ * calling one plus worker_threads that instantiate the same module on one shared WebAssembly.Memory.
+ */
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { createKernel, type Helper, type ScanKernel, type ScanKernelOptions } from './kernel.js';
+
+export { channelRanges, kernelHostOps, kernelUnsupportedReason, type ScanKernel, type ScanKernelOptions } from './kernel.js';
+
+/** The body of each worker thread: instantiate the module on the shared memory, run the ranges it is sent. */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { exports } = new WebAssembly.Instance(workerData.module, { env: { memory: workerData.memory } });
+parentPort.on('message', (args) => {
+  try { exports.scan(...args); parentPort.postMessage(null); }
+  catch (e) { parentPort.postMessage(String(e && e.message || e)); }
+});
+`;
+
+async function startWorkers(count: number, module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<Helper[]> {
+  return Array.from({ length: count }, () => {
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory } });
+    // Idle helpers must not keep the process alive; a helper with work in flight does.
+    worker.unref();
+    let pending: { resolve(): void; reject(e: Error): void } | undefined;
+    worker.on('message', (error: string | null) => {
+      const p = pending!;
+      pending = undefined;
+      worker.unref();
+      if (error === null) p.resolve();
+      else p.reject(new Error(`scan kernel worker: ${error}`));
+    });
+    worker.on('error', (e) => pending?.reject(e));
+    return {
+      run: (args) => new Promise<void>((resolve, reject) => {
+        pending = { resolve, reject };
+        worker.ref();
+        worker.postMessage(args);
+      }),
+      close: async () => { await worker.terminate(); },
+    };
+  });
+}
+
+/** The kernel; `threads` defaults to min(4, available cores). */
+export function createScanKernel(options: ScanKernelOptions = {}): Promise<ScanKernel> {
+  return createKernel(options.threads ?? Math.max(1, Math.min(4, os.availableParallelism())), startWorkers);
+}
