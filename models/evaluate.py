@@ -1,7 +1,8 @@
 """Fixed validation images, classical baselines and model evaluation.
 
     /usr/bin/python3 models/evaluate.py                       # all of it: the table in models/README.md
-    /usr/bin/python3 models/evaluate.py make-val              # PNG set in models/data/val/
+    /usr/bin/python3 models/evaluate.py make-val              # in-recipe PNG set in models/data/val/
+    /usr/bin/python3 models/evaluate.py make-ood              # out-of-recipe PNG set in models/data/val_ood/
     /usr/bin/python3 models/evaluate.py baselines             # OpenCV baselines per type
     /usr/bin/python3 models/evaluate.py model weights/small.json --device cpu   # ours, via the CLI
     /usr/bin/python3 models/evaluate.py report                # results/*.json -> models/README.md
@@ -10,11 +11,17 @@
 The model is run by the real CLI (apps/cli/dist/bin.js, built by `npm run build`) on the
 backend --device names, never by PyTorch: the figures are what users get.
 
-The PNG set (seeded, deterministic given the cached photos): for each of the 7 types and
-`clean`, 12 crops of 256x256 from the validation photos (4 per photo, models/data_split.json),
-written as models/data/val/<type>/NNN.png (the input to restore) with the clean reference in
-models/data/val/<type>/ref/NNN.png, and models/data/val/manifest.json (sources, parameters).
-Results go to models/results/*.json (PSNR in dB and SSIM vs the reference, mean per type).
+Two PNG sets (seeded, deterministic given the cached photos), each <set>/<type>/NNN.png (the input
+to restore) with the clean reference in <set>/<type>/ref/NNN.png and <set>/manifest.json:
+- in-recipe (models/data/val, `make-val`): for each of the 7 types and `clean`, 12 crops of 256x256
+  from the 3 `val` photos (4 per photo), degraded by the FROZEN first training recipe
+  (dpmambair/degrade_v1.py), so that this set stays fixed while the training recipe changes.
+- out-of-recipe (models/data/val_ood, `make-ood`): the independent degradation family of
+  ood_degrade.py (other code, libraries and parameterisations, never used in training) on 2 crops
+  per photo of `val` + `val_extra` (photos with both sides >= 256), for the 7 types, `clean`, and
+  `mild` (barely degraded: a restoration must not make it worse).
+Results go to models/results/*.json (PSNR in dB and SSIM vs the reference, mean per type);
+the out-of-recipe ones carry the suffix -ood.
 """
 import argparse
 import glob
@@ -32,6 +39,10 @@ sys.path.insert(0, HERE)
 from dpmambair.runtime import maybe_reexec  # noqa: E402  (no torch import)
 
 VAL_DIR = os.path.join(HERE, "data", "val")
+OOD_DIR = os.path.join(HERE, "data", "val_ood")
+SETS = {"in-recipe": (VAL_DIR, ""), "out-of-recipe": (OOD_DIR, "-ood")}   # name -> (folder, results suffix)
+OOD_SEED = 7
+OOD_PER_IMAGE = 2
 RESULTS_DIR = os.path.join(HERE, "results")
 CLI = os.path.join(HERE, "..", "apps", "cli", "dist", "bin.js")
 VAL_SEED = 2024
@@ -84,17 +95,17 @@ def write_png(path, rgb01):
     cv2.imwrite(path, np.ascontiguousarray(u8[:, :, ::-1]))
 
 
-def val_pairs(types=None):
-    """[(type, input path, reference path)] of the PNG set."""
+def val_pairs(types=None, set_dir=VAL_DIR):
+    """[(type, input path, reference path)] of a PNG set."""
     out = []
-    for d in sorted(glob.glob(os.path.join(VAL_DIR, "*"))):
+    for d in sorted(glob.glob(os.path.join(set_dir, "*"))):
         t = os.path.basename(d)
         if not os.path.isdir(d) or (types and t not in types):
             continue
         for p in sorted(glob.glob(os.path.join(d, "*.png"))):
             out.append((t, p, os.path.join(d, "ref", os.path.basename(p))))
     if not out:
-        raise FileNotFoundError(f"no validation PNGs in {VAL_DIR}: run `evaluate.py make-val`")
+        raise FileNotFoundError(f"no validation PNGs in {set_dir}: run `evaluate.py make-val` / `make-ood`")
     return out
 
 
@@ -104,7 +115,7 @@ def make_val():
     import torch
 
     from data import load_images
-    from dpmambair.degrade import TYPES, degrade
+    from dpmambair.degrade_v1 import TYPES, degrade
 
     torch.set_num_threads(2)
     imgs = load_images("val")
@@ -131,6 +142,34 @@ def make_val():
     with open(os.path.join(VAL_DIR, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
     print(f"wrote {len(manifest['items'])} images to {VAL_DIR}")
+
+
+def make_ood():
+    import ood_degrade
+    from data import load_images
+
+    rng = np.random.default_rng(OOD_SEED)
+    imgs = [(n, im) for n, im in load_images("val") + load_images("val_extra") if min(im.shape[:2]) >= VAL_SIZE]
+    manifest = {"seed": OOD_SEED, "size": VAL_SIZE, "per_image": OOD_PER_IMAGE, "family": "ood_degrade.py",
+                "photos": [n for n, _ in imgs], "items": []}
+    for t in ood_degrade.TYPES + ["clean", "mild"]:
+        f = ood_degrade.FUNCS.get(t, ood_degrade.mild if t == "mild" else lambda x, _: (x, {}))
+        i = 0
+        for name, im in imgs:
+            H, W = im.shape[:2]
+            for _ in range(OOD_PER_IMAGE):
+                y, x = int(rng.integers(0, H - VAL_SIZE + 1)), int(rng.integers(0, W - VAL_SIZE + 1))
+                clean = im[y:y + VAL_SIZE, x:x + VAL_SIZE].astype(np.float32) / 255
+                deg, params = f(clean, rng)
+                fn = f"{i:03d}.png"
+                write_png(os.path.join(OOD_DIR, t, fn), deg)
+                write_png(os.path.join(OOD_DIR, t, "ref", fn), clean)
+                manifest["items"].append({"type": t, "file": f"{t}/{fn}", "ref": f"{t}/ref/{fn}",
+                                          "source": {"image": name, "y": y, "x": x}, "params": params})
+                i += 1
+    with open(os.path.join(OOD_DIR, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1, default=float)
+    print(f"wrote {len(manifest['items'])} images to {OOD_DIR}")
 
 
 # ------------------------------------------------------------------------------- baselines
@@ -218,6 +257,7 @@ BASELINES = {
     "rain": ("median filter 5x5", median),
     "snow": ("median filter 5x5", median),
     "clean": ("identity", lambda x: x),
+    "mild": ("identity", lambda x: x),
 }
 
 
@@ -230,7 +270,7 @@ def summarise(rows):
         out[t] = {k: round(float(np.mean([r[k] for r in rs])), 3 if "ssim" in k else 2)
                   for k in rs[0] if k not in ("type", "file")}
         out[t]["n"] = len(rs)
-    degr = [t for t in out if t != "clean"]
+    degr = [t for t in out if t not in ("clean", "mild")]
     if degr:
         out["mean (7 types)"] = {k: round(float(np.mean([out[t][k] for t in degr])), 3 if "ssim" in k else 2)
                                  for k in out[degr[0]] if k != "n"}
@@ -243,31 +283,32 @@ def print_table(summary, cols):
         print(f"{t:16s} " + " ".join(f"{v.get(c, float('nan')):14.3f}" for c in cols))
 
 
-def run_baselines():
+def run_baselines(set_name="in-recipe"):
+    set_dir, suffix = SETS[set_name]
     rows = []
-    for t, pin, pref in val_pairs():
+    for t, pin, pref in val_pairs(set_dir=set_dir):
         x, ref = read_png(pin), read_png(pref)
         y = BASELINES[t][1](x)
-        rows.append({"type": t, "file": os.path.relpath(pin, VAL_DIR),
+        rows.append({"type": t, "file": os.path.relpath(pin, set_dir),
                      "psnr_input": psnr(x, ref), "psnr_baseline": psnr(y, ref),
                      "ssim_input": ssim(x, ref), "ssim_baseline": ssim(y, ref)})
     summary = summarise(rows)
     os.makedirs(RESULTS_DIR, exist_ok=True)
-    doc = {"set": "models/data/val (evaluate.py make-val)", "baselines": {t: v[0] for t, v in BASELINES.items()},
+    doc = {"set": f"{os.path.relpath(set_dir, HERE)} ({set_name})", "baselines": {t: v[0] for t, v in BASELINES.items()},
            "summary": summary, "rows": rows}
-    with open(os.path.join(RESULTS_DIR, "baselines.json"), "w") as f:
+    with open(os.path.join(RESULTS_DIR, f"baselines{suffix}.json"), "w") as f:
         json.dump(doc, f, indent=1)
     print_table(summary, ["psnr_input", "psnr_baseline", "ssim_input", "ssim_baseline"])
 
 
-def restore_with_cli(weights_json, device, out_dir):
+def restore_with_cli(weights_json, device, out_dir, set_dir=VAL_DIR):
     """Restores every PNG of the set with the real CLI (apps/cli, one call per type so that
     same-named files land in separate folders) and returns {input path: output path}."""
     if not os.path.exists(CLI):
         raise FileNotFoundError(f"{CLI} is missing: build it with `npx turbo run build --filter=dpmambair`")
     outputs = {}
     by_type = {}
-    for t, pin, _ in val_pairs():
+    for t, pin, _ in val_pairs(set_dir=set_dir):
         by_type.setdefault(t, []).append(pin)
     for t, inputs in by_type.items():
         cmd = ["node", CLI, "restore", *inputs, "-o", os.path.join(out_dir, t) + os.sep,
@@ -285,22 +326,23 @@ def restore_with_cli(weights_json, device, out_dir):
     return outputs
 
 
-def run_model(weights_json, device="cpu", out_dir=None):
-    """Our network on the set, through the CLI and the backend `device` (cpu, cuda, wasm, tf-cpu...)."""
+def run_model(weights_json, device="cpu", out_dir=None, set_name="in-recipe"):
+    """Our network on a set, through the CLI and the backend `device` (cpu, cuda, wasm, tf-cpu...)."""
+    set_dir, suffix = SETS[set_name]
     with open(weights_json) as f:
         doc = json.load(f)
     with tempfile.TemporaryDirectory() as tmp:
-        outputs = restore_with_cli(weights_json, device, out_dir or tmp)
+        outputs = restore_with_cli(weights_json, device, os.path.join(out_dir or tmp, set_name), set_dir)
         rows = []
-        for t, pin, pref in val_pairs():
+        for t, pin, pref in val_pairs(set_dir=set_dir):
             x, y, ref = read_png(pin), read_png(outputs[os.path.abspath(pin)]), read_png(pref)
-            rows.append({"type": t, "file": os.path.relpath(pin, VAL_DIR),
+            rows.append({"type": t, "file": os.path.relpath(pin, set_dir),
                          "psnr_input": psnr(x, ref), "psnr_output": psnr(y, ref),
                          "ssim_input": ssim(x, ref), "ssim_output": ssim(y, ref)})
     summary = summarise(rows)
     os.makedirs(RESULTS_DIR, exist_ok=True)
     name = doc["config"]["name"]
-    with open(os.path.join(RESULTS_DIR, f"model-{name}.json"), "w") as f:
+    with open(os.path.join(RESULTS_DIR, f"model-{name}{suffix}.json"), "w") as f:
         json.dump({"weights": os.path.relpath(os.path.abspath(weights_json), HERE), "device": device,
                    "restored_by": "apps/cli `dpmambair restore --json` (its default tile and overlap)",
                    "training": doc.get("training", {}), "summary": summary, "rows": rows}, f, indent=1)
@@ -329,40 +371,64 @@ def input_psnr_table(per_type=100, sizes=(128, 256)):
     return res
 
 
-def report(readme=os.path.join(HERE, "README.md")):
-    """Fill the table between the EVALUATION markers of models/README.md from results/*.json."""
-    with open(os.path.join(RESULTS_DIR, "baselines.json")) as f:
+SET_TEXT = {
+    "in-recipe": "the fixed in-recipe PNG set (`evaluate.py make-val`: frozen first recipe, 12 images per type)",
+    "out-of-recipe": ("the out-of-recipe PNG set (`evaluate.py make-ood`: the independent family of "
+                      "`ood_degrade.py`, never trained on, on validation photos only)"),
+}
+
+
+def set_table(set_name):
+    """Markdown lines of one set's table and its floor statement; [] if it has no results yet."""
+    _, suffix = SETS[set_name]
+    bpath = os.path.join(RESULTS_DIR, f"baselines{suffix}.json")
+    if not os.path.exists(bpath):
+        return []
+    with open(bpath) as f:
         base = json.load(f)
-    mpath = os.path.join(RESULTS_DIR, "model-small.json")
+    mpath = os.path.join(RESULTS_DIR, f"model-small{suffix}.json")
     model = None
     if os.path.exists(mpath):
         with open(mpath) as f:
             model = json.load(f)
-    lines = ["<!-- EVALUATION:BEGIN (written by `evaluate.py`) -->",
-             "PSNR (dB) / SSIM against the clean reference, mean over the 12 images of each type of the",
-             "fixed PNG set (`evaluate.py make-val`). DPMambaIR-small restored by the CLI "
-             f"(`dpmambair restore`, device `{model.get('device', 'cpu') if model else 'cpu'}`).", "",
-             "| type | input | classical baseline | baseline method | DPMambaIR-small |",
-             "| --- | --- | --- | --- | --- |"]
+    lines = [f"**{set_name}**: PSNR (dB) / SSIM against the clean reference, mean per type over {SET_TEXT[set_name]}. "
+             f"DPMambaIR-small restored by the CLI (`dpmambair restore`, device `{model.get('device', 'cpu') if model else 'cpu'}`).", "",
+             "| type | n | input | classical baseline | baseline method | DPMambaIR-small |",
+             "| --- | --- | --- | --- | --- | --- |"]
     for t, v in base["summary"].items():
         m = model["summary"].get(t) if model else None
         meth = base["baselines"].get(t, "")
         mm = f"{m['psnr_output']:.2f} / {m['ssim_output']:.3f}" if m else "pending"
-        lines.append(f"| {t} | {v['psnr_input']:.2f} / {v['ssim_input']:.3f} | "
+        lines.append(f"| {t} | {v.get('n', '')} | {v['psnr_input']:.2f} / {v['ssim_input']:.3f} | "
                      f"{v['psnr_baseline']:.2f} / {v['ssim_baseline']:.3f} | {meth} | {mm} |")
     if model:
-        types = [t for t in base["summary"] if t not in ("clean", "mean (7 types)")]
+        types = [t for t in base["summary"] if t not in ("clean", "mild", "mean (7 types)")]
         out = {t: model["summary"][t]["psnr_output"] for t in types}
         over_input = [t for t in types if out[t] > base["summary"][t]["psnr_input"]]
         over_base = [t for t in types if out[t] > base["summary"][t]["psnr_baseline"]]
         mean_ok = model["summary"]["mean (7 types)"]["psnr_output"] > base["summary"]["mean (7 types)"]["psnr_baseline"]
-        tr = model.get("training", {})
         lines += ["", f"PSNR above the input on {len(over_input)} of 7 types, above the classical baseline on "
                       f"{len(over_base)} of 7 ({', '.join(over_base) or 'none'}) and "
-                      f"{'above' if mean_ok else 'below'} it on the mean.",
-                  "", f"Weights: `{model['weights']}`, stage {tr.get('stage')}, iterations {tr.get('iterations')}, "
-                      f"minutes {tr.get('minutes')}, exported {tr.get('date')}."]
-    lines.append("<!-- EVALUATION:END -->")
+                      f"{'above' if mean_ok else 'below'} it on the mean; clean images "
+                      f"{model['summary']['clean']['psnr_output']:.2f} dB."]
+        if "mild" in model["summary"]:
+            mild = [r for r in model["rows"] if r["type"] == "mild"]
+            worse = sum(r["psnr_output"] < r["psnr_input"] for r in mild)
+            lines.append(f"Barely degraded (`mild`): {worse} of {len(mild)} images come back worse than their input.")
+    return lines
+
+
+def report(readme=os.path.join(HERE, "README.md")):
+    """Fill the tables between the EVALUATION markers of models/README.md from results/*.json."""
+    lines = ["<!-- EVALUATION:BEGIN (written by `evaluate.py`) -->"]
+    for set_name in SETS:
+        t = set_table(set_name)
+        if t:
+            lines += t + [""]
+    with open(os.path.join(RESULTS_DIR, "model-small.json")) as f:
+        tr = json.load(f).get("training", {})
+    lines += [f"Weights: `weights/small.json`, stage {tr.get('stage')}, iterations {tr.get('iterations')}, "
+              f"minutes {tr.get('minutes')}, exported {tr.get('date')}.", "<!-- EVALUATION:END -->"]
     with open(readme) as f:
         text = f.read()
     a = text.index("<!-- EVALUATION")
@@ -378,23 +444,32 @@ def main():
     maybe_reexec()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("cmd", nargs="?", default="all",
-                    choices=["all", "make-val", "baselines", "model", "input-psnr", "report"])
+                    choices=["all", "make-val", "make-ood", "baselines", "model", "input-psnr", "report"])
     ap.add_argument("weights", nargs="?", default=os.path.join(HERE, "weights", "small.json"))
     ap.add_argument("--device", default="cpu", help="the CLI's --device: cpu, cuda, wasm, tf-cpu, ...")
     ap.add_argument("--save-outputs", default=None, help="directory for restored PNGs (model)")
+    ap.add_argument("--set", choices=list(SETS), default=None, help="baselines/model: one set (default: both)")
     args = ap.parse_args()
+    sets = [args.set] if args.set else list(SETS)
     if args.cmd == "all":
         if not os.path.exists(os.path.join(VAL_DIR, "manifest.json")):
             make_val()
-        run_baselines()
-        run_model(args.weights, args.device, args.save_outputs)
+        if not os.path.exists(os.path.join(OOD_DIR, "manifest.json")):
+            make_ood()
+        for name in sets:
+            run_baselines(name)
+            run_model(args.weights, args.device, args.save_outputs, name)
         report()
     elif args.cmd == "make-val":
         make_val()
+    elif args.cmd == "make-ood":
+        make_ood()
     elif args.cmd == "baselines":
-        run_baselines()
+        for name in sets:
+            run_baselines(name)
     elif args.cmd == "model":
-        run_model(args.weights, args.device, args.save_outputs)
+        for name in sets:
+            run_model(args.weights, args.device, args.save_outputs, name)
     elif args.cmd == "report":
         report()
     else:
