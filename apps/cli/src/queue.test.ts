@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
-import { startRedisServer, type RedisServer } from '@dpmambair/queue/testing';
+import { startRedisServer, type RedisServer } from '../../../packages/queue/src/testing.js';
 import { BIN, readPixels, runCli, SAMPLES, tempDir, writeIdentityModel } from './testing.js';
 
 interface WorkerProcess {
