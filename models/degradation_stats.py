@@ -8,11 +8,12 @@ For each type of models/dpmambair/degrade.py (the source of truth, used unchange
 parameter sets with a seeded torch.Generator, degrades two fixed 128x128 crops of
 samples/astronaut.png (alternating), and records mean, std and standard error of the PSNR of
 degraded vs clean (data range 1, over all RGB samples). N differs per type so that the standard
-error of each mean is about 0.05 dB.
+error of each mean is about 0.1 dB.
 
 It also records PSNRs for fixed parameter sets of every type (see FIXED), which the TypeScript
-test must reproduce (almost exactly for the deterministic blur, haze and JPEG; within sampling
-error for the others), and a copy of the parameter registry, which the TypeScript registry must
+test must reproduce (almost exactly for the deterministic cases: JPEG, the fixed blur kernels and
+haze over the vertical/luminance depth; within sampling error for the others), a copy of the
+generator kinds, and a copy of the parameter registry, which the TypeScript registry must
 equal.
 
 Outputs (committed):
@@ -43,9 +44,10 @@ PHOTO = os.path.join(ROOT, "samples", "astronaut.png")
 CROPS = {"face": (48, 150), "suit": (320, 96)}   # top-left (y, x) in the 512x512 photo
 SIZE = 128
 SEED = 20261126
-# draws per type: standard error of each mean about 0.05 dB (see the written se), small beside the
-# TypeScript side's, which cannot afford as many draws in a unit test
-DRAWS = {"noise": 6144, "jpeg": 1536, "blur": 3072, "lowlight": 3072, "haze": 3072, "rain": 3072, "snow": 3072}
+# draws per type: standard error of each mean about 0.1 dB (see the written se), below the
+# TypeScript side's, which cannot afford as many draws in a unit test; the whole run took 7 minutes
+# on 2 cores shared with training
+DRAWS = {"noise": 4736, "jpeg": 1152, "blur": 2304, "lowlight": 1024, "haze": 3584, "rain": 1600, "snow": 1920}
 BATCH = 64
 TOL_MEAN = 1e-4      # --check: the pipeline is deterministic; only float summation order may differ
 
@@ -87,29 +89,67 @@ def type_stats(name, crops, seed):
             "mean_per_crop": per_crop}
 
 
-# Fixed parameter sets per type. They are imposed by narrowing the registry ranges to a point
-# (U(v, v) = v, logU(v, v) = v, intU(q, q) = q, p = 1 or 0) while the unchanged degrade.py
-# functions run, so these exercise the real formulas; kernel grids may grow or shrink with the
-# narrowed maxima, which does not change the results (the kernels' support fits either way).
+def one_hot(name, kind):
+    """kind_p that always draws `kind` (one of D.KINDS[name])."""
+    return [1.0 if k == kind else 0.0 for k in D.KINDS[name]]
+
+
+# Fixed parameter sets per type. They are imposed by narrowing the registry while the unchanged
+# degrade.py functions run, so these exercise the real formulas: the generator kind by a one-hot
+# kind_p, ranges to a point (U(v, v) = v, logU(v, v) = v, intU(q, q) = q), probabilities to 0 or
+# 1. Kernel grids may shrink with the narrowed maxima, which does not change the results (the
+# kernels' support fits either way; a Gaussian cut at 3 sigma or more instead of the full grid
+# loses under 0.5% of its weight, far below the sampling error of those stochastic cases).
 FIXED = {
-    "noise": [{"p_gaussian": 1.0, "sigma": 10 / 255}, {"p_gaussian": 1.0, "sigma": 40 / 255},
-              {"p_gaussian": 0.0, "peak": 20.0}, {"p_gaussian": 0.0, "peak": 150.0}],
-    "jpeg": [{"quality": 10}, {"quality": 23}, {"quality": 37}, {"quality": 60}],
-    "blur": [{"p_motion": 1.0, "length": 5.0, "angle_deg": 0.0}, {"p_motion": 1.0, "length": 13.3, "angle_deg": 37.0},
-             {"p_motion": 1.0, "length": 21.0, "angle_deg": 135.0}, {"p_motion": 0.0, "radius": 1.5},
-             {"p_motion": 0.0, "radius": 3.7}, {"p_motion": 0.0, "radius": 5.0}],
-    "lowlight": [{"gamma": 1.4, "scale": 0.45, "sigma": 1 / 255}, {"gamma": 2.0, "scale": 0.3, "sigma": 4 / 255},
-                 {"gamma": 2.6, "scale": 0.12, "sigma": 8 / 255}],
-    "haze": [{"beta": 0.5, "airlight": 0.7, "tint": 0.0}, {"beta": 1.3, "airlight": 0.9, "tint": 0.03},
-             {"beta": 2.2, "airlight": 1.0, "tint": 0.04}],
-    "rain": [{"density": 0.002, "length": 10.0, "angle_deg": -25.0, "intensity": 0.35},
-             {"density": 0.006, "length": 20.0, "angle_deg": 0.0, "intensity": 0.6},
-             {"density": 0.012, "length": 35.0, "angle_deg": 25.0, "intensity": 0.85}],
-    "snow": [{"density": 0.0008, "size": 0.7, "veil": 0.0}, {"density": 0.003, "size": 1.0, "veil": 0.1},
-             {"density": 0.005, "size": 1.3, "veil": 0.2}],
+    "noise": [{"kind_p": one_hot("noise", "gaussian"), "sigma": 10 / 255},
+              {"kind_p": one_hot("noise", "gaussian"), "sigma": 40 / 255},
+              {"kind_p": one_hot("noise", "correlated"), "sigma": 20 / 255, "rho": 0.5, "grain": 0.8},
+              {"kind_p": one_hot("noise", "poisson"), "peak": 20.0},
+              {"kind_p": one_hot("noise", "poisson"), "peak": 150.0},
+              {"kind_p": one_hot("noise", "linear"), "peak": 30.0, "read": 2 / 255}],
+    "jpeg": [{"kind_p": one_hot("jpeg", "420"), "quality": 10, "p_double": 0.0},
+             {"kind_p": one_hot("jpeg", "420"), "quality": 37, "p_double": 0.0},
+             {"kind_p": one_hot("jpeg", "444"), "quality": 23, "p_double": 0.0},
+             {"kind_p": one_hot("jpeg", "444"), "quality": 80, "p_double": 0.0},
+             {"kind_p": one_hot("jpeg", "420"), "quality": 60, "p_double": 1.0, "quality2": 40},
+             {"kind_p": one_hot("jpeg", "444"), "quality": 90, "p_double": 1.0, "quality2": 50}],
+    "blur": [{"kind_p": one_hot("blur", "motion"), "length": 5.0, "angle_deg": 0.0},
+             {"kind_p": one_hot("blur", "motion"), "length": 13.3, "angle_deg": 37.0},
+             {"kind_p": one_hot("blur", "motion"), "length": 25.0, "angle_deg": 135.0},
+             {"kind_p": one_hot("blur", "defocus"), "radius": 1.5},
+             {"kind_p": one_hot("blur", "defocus"), "radius": 5.0},
+             {"kind_p": one_hot("blur", "gaussian"), "sigma": 0.6},
+             {"kind_p": one_hot("blur", "gaussian"), "sigma": 3.0},
+             {"kind_p": one_hot("blur", "shake"), "shake_size": 8.0},
+             {"kind_p": one_hot("blur", "shake"), "shake_size": 18.0}],
+    "lowlight": [{"kind_p": one_hot("lowlight", "gamma"), "gamma": 1.4, "scale": 0.45, "sigma": 1 / 255},
+                 {"kind_p": one_hot("lowlight", "gamma"), "gamma": 2.6, "scale": 0.12, "sigma": 8 / 255},
+                 {"kind_p": one_hot("lowlight", "linear"), "exposure": 0.3, "peak": 200.0, "read": 1 / 255, "cast": 0.0},
+                 {"kind_p": one_hot("lowlight", "linear"), "exposure": 0.05, "peak": 40.0, "read": 3 / 255, "cast": 0.05}],
+    "haze": [{"kind_p": one_hot("haze", "vertical_lum"), "beta": 0.5, "airlight": 0.7, "tint": 0.0, "depth_floor": 0.2},
+             {"kind_p": one_hot("haze", "vertical_lum"), "beta": 2.2, "airlight": 1.0, "tint": -0.04, "depth_floor": 0.0},
+             {"kind_p": one_hot("haze", "field"), "beta": 1.3, "airlight": 0.9, "tint": 0.03, "depth_floor": 0.1},
+             {"kind_p": one_hot("haze", "radial"), "beta": 1.0, "airlight": 0.8, "tint": -0.05, "depth_floor": 0.3},
+             {"kind_p": one_hot("haze", "horizontal"), "beta": 1.8, "airlight": 0.85, "tint": 0.0, "depth_floor": 0.0}],
+    "rain": [{"kind_p": one_hot("rain", "one_layer"), "density": 0.002, "length": 10.0, "angle_deg": -25.0, "intensity": 0.35,
+              "width": 0.0, "veil": 0.0, "darken": 0.0},
+             {"kind_p": one_hot("rain", "one_layer"), "density": 0.006, "length": 20.0, "angle_deg": 0.0, "intensity": 0.6,
+              "width": 0.8, "veil": 0.1, "darken": 0.1},
+             {"kind_p": one_hot("rain", "two_layers"), "density": 0.012, "length": 35.0, "angle_deg": 25.0, "intensity": 0.85,
+              "width": 0.4, "veil": 0.2, "darken": 0.15}],
+    "snow": [{"kind_p": one_hot("snow", "round"), "density": 0.0008, "size": 0.7, "veil": 0.0, "softness": 0.0},
+             {"kind_p": one_hot("snow", "round"), "density": 0.003, "size": 1.0, "veil": 0.1, "softness": 0.8},
+             {"kind_p": one_hot("snow", "motion"), "density": 0.005, "size": 1.3, "veil": 0.2, "softness": 0.3,
+              "streak": 8.0, "angle_deg": 100.0}],
 }
-DETERMINISTIC = {"jpeg", "blur", "haze"}
-FIXED_DRAWS = 32     # per crop, for the stochastic types
+FIXED_DRAWS = 32     # per crop, for the stochastic cases
+
+
+def deterministic(name, case):
+    """True when a fixed case draws nothing random: JPEG, the fixed blur kernels, haze whose depth
+    proxy is the image's own (vertical_lum); shake kernels, random depth fields and all noises are not."""
+    kind = D.KINDS[name][case["kind_p"].index(1.0)]
+    return name == "jpeg" or (name == "blur" and kind != "shake") or (name == "haze" and kind == "vertical_lum")
 
 
 def fixed_cases(crops):
@@ -122,9 +162,9 @@ def fixed_cases(crops):
             try:
                 for k, v in case.items():
                     old = D.REGISTRY[name][k]
-                    D.REGISTRY[name][k] = (old[0], v, v) if isinstance(old, tuple) else v
+                    D.REGISTRY[name][k] = (old[0], v, v) if isinstance(old, tuple) and isinstance(old[0], str) else v
                 g = torch.Generator().manual_seed(SEED + 1000 + 100 * ti + ci)
-                draws = 1 if name in DETERMINISTIC else FIXED_DRAWS
+                draws = 1 if deterministic(name, case) else FIXED_DRAWS
                 x = torch.stack([crops[k] for k in names]).repeat(draws, 1, 1, 1)
                 y, _ = D.FUNCS[name](x, g)
             finally:
@@ -169,6 +209,7 @@ def compute(crops):
         "torch": torch.__version__,
         "crops": {k: {"y": y, "x": x, "size": SIZE} for k, (y, x) in CROPS.items()},
         "types": D.TYPES,
+        "kinds": D.KINDS,
         "clean_fraction": D.CLEAN_FRACTION,
         "registry": D.REGISTRY,
         "stats": stats,
@@ -193,7 +234,7 @@ def main():
             old = json.load(f)
         new = json.loads(json.dumps(compute(crops)))
         bad = []
-        if new["registry"] != old["registry"] or new["types"] != old["types"]:
+        if new["registry"] != old["registry"] or new["types"] != old["types"] or new["kinds"] != old.get("kinds"):
             bad.append("registry/types changed in degrade.py: rerun without --check and update the TS port")
         for name in D.TYPES:
             a, b = old["stats"].get(name), new["stats"][name]

@@ -6,6 +6,7 @@ import type { RgbImage } from '../pipeline/image.js';
 import { parseSafetensors } from '../weights/safetensors.js';
 import {
   CLEAN_FRACTION,
+  DEGRADATION_KINDS,
   DEGRADATIONS,
   DEGRADATION_TYPES,
   type DegradationDraws,
@@ -21,9 +22,9 @@ import {
 // The degradations are defined in Python (models/dpmambair/degrade.py, used in training); this
 // port must match them. models/degradation_stats.py ran the Python functions on two 128x128 crops
 // of samples/astronaut.png (fixtures/crops.safetensors) and wrote fixtures/python-stats.json:
-// the registry, the mean PSNR per type over thousands of seeded draws, and PSNRs at fixed
-// parameters. The seeds cannot be shared (torch's generator vs mulberry32), so the comparison is
-// in distribution.
+// the registry, the mean PSNR per type over thousands of seeded draws (every generator kind at
+// its share), and PSNRs at fixed parameters (every kind). The seeds cannot be shared (torch's
+// generator vs mulberry32), so the comparison is in distribution.
 
 const crops = parseSafetensors(readFileSync(new URL('./fixtures/crops.safetensors', import.meta.url)));
 const py = JSON.parse(readFileSync(new URL('./fixtures/python-stats.json', import.meta.url), 'utf8'));
@@ -32,8 +33,9 @@ const images: RgbImage[] = CROP_NAMES.map((name) => ({ width: 128, height: 128, 
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 const std = (v: number[]) => Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / (v.length - 1));
 
-test('the registry is degrade.py REGISTRY: same types, ranges and constants', () => {
+test('the registry is degrade.py REGISTRY: same types, generator kinds, ranges and constants', () => {
   assert.deepEqual([...DEGRADATION_TYPES], py.types);
+  assert.deepEqual(DEGRADATION_KINDS, py.kinds);
   assert.equal(CLEAN_FRACTION, py.clean_fraction);
   const asPython = (v: ParamRange | number | readonly number[]) =>
     typeof v === 'number' || Array.isArray(v) ? v : [(v as ParamRange).dist, (v as ParamRange).min, (v as ParamRange).max];
@@ -80,26 +82,26 @@ test('severity orders strength: stronger parameters give lower PSNR', () => {
       assert.ok(p[0] > p[1] && p[1] > p[2], `${type} seed ${seed}: PSNR at severity 0, 0.5, 1 = ${p.map((v) => v.toFixed(2))}`);
     }
   }
+  // the kind (and whether JPEG compresses twice) is drawn as usual; the qualities are set
   const mild = degrade(images[0], 'jpeg', { seed: 1, severity: 0 }).params;
   const hard = degrade(images[0], 'jpeg', { seed: 1, severity: 1 }).params;
-  assert.deepEqual([mild, hard], [{ type: 'jpeg', quality: 60 }, { type: 'jpeg', quality: 10 }]);
+  const kind = mild.type === 'jpeg' ? mild.kind : '';
+  assert.deepEqual([mild, hard], [{ type: 'jpeg', kind, quality: 95 }, { type: 'jpeg', kind, quality: 8 }]);
 });
 
-/** Python's fixed case (registry narrowed to a point) as TS parameter overrides. */
-function overrides(type: DegradationType, c: Record<string, number>): Partial<DegradationDraws[DegradationType]> {
-  const { p_gaussian, p_motion, airlight, tint, ...rest } = c;
-  if (type === 'noise') return { kind: p_gaussian === 1 ? 'gaussian' : 'poisson', ...rest };
-  if (type === 'blur') return { kind: p_motion === 1 ? 'motion' : 'defocus', ...rest };
-  if (type === 'haze') {
-    const a = Math.min(1, Math.max(0, airlight + tint));
-    return { ...rest, airlight: [a, a, a] };
-  }
-  return rest;
+/** Python's fixed case (registry narrowed: a one-hot kind_p, ranges to a point, p_double 0 or 1) as TS parameter overrides. */
+function overrides(type: DegradationType, c: Record<string, number | number[]>): Partial<DegradationDraws[DegradationType]> {
+  const { kind_p, p_double, airlight, tint, cast, ...rest } = c as Record<string, number> & { kind_p: number[] };
+  const out: Record<string, unknown> = { ...rest, kind: DEGRADATION_KINDS[type][kind_p.indexOf(1)] };
+  if (p_double !== undefined) out.double = p_double === 1;
+  if (airlight !== undefined) out.airlight = Array(3).fill(Math.min(1, Math.max(0, airlight + tint)));
+  if (cast !== undefined) out.cast = [cast, cast, cast];
+  return out as Partial<DegradationDraws[DegradationType]>;
 }
 
-test('fixed parameters: PSNR as degrade.py (JPEG pixel-exact with OpenCV, blur and haze to 0.01 dB, the rest within sampling error)', () => {
+test('fixed parameters, every kind: PSNR as degrade.py (JPEG pixel-exact with libjpeg, fixed kernels and image-based haze to 0.01 dB, the rest within sampling error)', () => {
   const DRAWS = 8; // per crop, stochastic types
-  for (const [i, c] of (py.fixed as { type: DegradationType; params: Record<string, number>; psnr: Record<string, number>; std?: Record<string, number>; draws_per_crop: number }[]).entries()) {
+  for (const [i, c] of (py.fixed as { type: DegradationType; params: Record<string, number | number[]>; psnr: Record<string, number>; std?: Record<string, number>; draws_per_crop: number }[]).entries()) {
     const params = overrides(c.type, c.params);
     CROP_NAMES.forEach((name, k) => {
       const draws = c.std ? DRAWS : 1;
@@ -117,10 +119,11 @@ test('fixed parameters: PSNR as degrade.py (JPEG pixel-exact with OpenCV, blur a
 });
 
 test('mean PSNR per type over seeded draws agrees with degrade.py within 0.5 dB (and the spread within 25%)', (t) => {
-  // Draws per type chosen so that the standard error of the TS mean is about 0.15 dB (Python's is
-  // about 0.05) while the test stays in seconds; the PSNR spread comes mostly from the parameter
-  // ranges (e.g. noise sigma 5/255..50/255).
-  const N: Record<DegradationType, number> = { noise: 600, jpeg: 200, blur: 240, lowlight: 192, haze: 320, rain: 640, snow: 640 };
+  // Draws per type chosen so that the standard error of the TS mean is about 0.14 dB (Python's is
+  // about 0.1, so 0.5 dB is about 3 standard errors of the difference) while the test stays well
+  // under a minute on an idle machine; the PSNR spread (3..7 dB) comes mostly from the parameter
+  // ranges (e.g. noise sigma 2/255..50/255) and the mix of generator kinds.
+  const N: Record<DegradationType, number> = { noise: 2400, jpeg: 560, blur: 1152, lowlight: 1024, haze: 1800, rain: 800, snow: 960 };
   const rows: string[] = ['type      Python (mean ± se)   TS (mean ± se)      diff     TS std / Python std'];
   const failures: string[] = [];
   DEGRADATION_TYPES.forEach((type, ti) => {
@@ -131,14 +134,33 @@ test('mean PSNR per type over seeded draws agrees with degrade.py within 0.5 dB 
     const spread = std(v) / ref.std;
     rows.push(`${type.padEnd(9)} ${ref.mean.toFixed(2)} ± ${ref.se.toFixed(2)} dB     ${m.toFixed(2)} ± ${se.toFixed(2)} dB    ${diff >= 0 ? '+' : ''}${diff.toFixed(2)}    std ratio ${spread.toFixed(2)}`);
     if (!(Math.abs(diff) < 0.5)) failures.push(`${type}: |${m.toFixed(3)} - ${ref.mean.toFixed(3)}| >= 0.5 dB`);
-    // the spread too (loosely: with 192..640 draws the sample std itself varies by 3..6%)
+    // the spread too (loosely: with 560..2400 draws the sample std itself varies by 1.5..3%)
     if (!(Math.abs(spread - 1) < 0.25)) failures.push(`${type}: PSNR std ${std(v).toFixed(2)} vs ${ref.std.toFixed(2)} dB`);
   });
   for (const row of rows) t.diagnostic(row);
   assert.deepEqual(failures, []);
 });
 
-test('randomDegradation picks types like training: uniform over the seven, clean 5% of the time', () => {
+test('generator kinds are drawn at their registry shares (kind_p)', () => {
+  const tiny: RgbImage = { width: 8, height: 8, rgb: images[0].rgb.subarray(0, 192) };
+  const n = 1500;
+  for (const type of DEGRADATION_TYPES) {
+    const counts = new Map<string, number>();
+    for (let seed = 0; seed < n; seed++) {
+      const { params } = degrade(tiny, type, { seed });
+      const kind = (params as { kind: string }).kind;
+      counts.set(kind, (counts.get(kind) ?? 0) + 1);
+    }
+    const p = DEGRADATIONS[type].params.kind_p as readonly number[];
+    DEGRADATION_KINDS[type].forEach((kind, k) => {
+      const got = counts.get(kind) ?? 0;
+      assert.ok(Math.abs(got - n * p[k]) < 4 * Math.sqrt(n * p[k] * (1 - p[k])), `${type}/${kind}: ${got} of ${n}, expected ${n * p[k]}`);
+    });
+  }
+  assert.throws(() => degrade(tiny, 'blur', { seed: 1, params: { kind: 'zoom' as 'shake' } }), /unknown blur kind 'zoom'/);
+});
+
+test('randomDegradation picks types like training: uniform over the seven, clean 12% of the time', () => {
   const tiny: RgbImage = { width: 8, height: 8, rgb: images[0].rgb.subarray(0, 192) };
   const counts = new Map<string, number>();
   const n = 4000;

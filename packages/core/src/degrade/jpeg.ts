@@ -1,11 +1,11 @@
 /**
  * A small baseline JPEG codec in plain TypeScript (no Node or DOM APIs), written to reproduce what
- * the training pipeline gets from OpenCV: `cv2.imencode('.jpg', img, [IMWRITE_JPEG_QUALITY, q])`
- * then `cv2.imdecode`, i.e. libjpeg(-turbo) with its defaults. Every lossy step follows libjpeg's
- * integer arithmetic:
+ * the training pipeline gets from libjpeg(-turbo) through PIL (`Image.save(format="JPEG",
+ * quality=q, subsampling=0 | 2)` then `Image.open`; OpenCV's imencode/imdecode give the same
+ * pixels). Every lossy step follows libjpeg's integer arithmetic:
  *
  *  - colour: jccolor.c / jdcolor.c fixed-point RGB <-> YCbCr (16 fractional bits);
- *  - chroma: 4:2:0 (libjpeg's default for YCbCr), downsampled by 2x2 averaging with the
+ *  - chroma: 4:4:4, or 4:2:0 (libjpeg's default for YCbCr), downsampled by 2x2 averaging with the
  *    alternating 1,2 rounding bias of jcsample.c, upsampled with the "fancy" triangle filter of
  *    jdsample.c (libjpeg's default; 3/4 nearer + 1/4 further sample in each direction);
  *  - DCT: the accurate integer ("islow") forward and inverse DCTs of jfdctint.c / jidctint.c;
@@ -16,7 +16,7 @@
  * The encoder writes a real baseline JFIF stream (standard Huffman tables) that any decoder reads;
  * the decoder reads baseline sequential JPEGs (8-bit, Huffman, 1 or 3 components, sampling
  * 1x1, 2x1 or 2x2 luma with 1x1 chroma, restart markers). Entropy coding is lossless, so the
- * round trip equals libjpeg's pixel for pixel (checked against OpenCV in degrade.test.ts).
+ * round trip equals libjpeg's pixel for pixel (checked against PIL and OpenCV in degrade.test.ts).
  */
 
 export interface Rgb8 {
