@@ -286,8 +286,10 @@ def main():
             "stage": state["stage"],
             "iterations": {"stage1": state["step1"], "stage2": state["step2"]},
             "minutes": {"stage1": round(state["elapsed1"] / 60, 1), "stage2": round(sum(q["minutes"] for q in passes), 1)},
-            "data": ("real photographs from Debian packages python3-skimage (skimage/data) and "
-                     "plasma-workspace-wallpapers (photos, short side 768 px); split models/data_split.json; "
+            "data": ("real photographs from Debian packages python3-skimage (skimage/data), "
+                     "plasma-workspace-wallpapers and lomiri-wallpapers-20.04 (photos, short side 768 px), "
+                     "opencv-doc examples and gcompris-qt-data .rcc bundles (photos, downscaled >= 2x); "
+                     "split models/data_split.json; "
                      f"{len(train_imgs)} train / {len(val_imgs)} val images; degradations synthesised on the fly "
                      "per docs/degradations.md (7 types + clean inputs, shares in the recipe)"),
             "recipe": {"stage1": "extractor pre-training by reconstruction (L1 + 0.05 FFT-amplitude L1), AdamW",
