@@ -72,18 +72,37 @@ export async function readHeader(path: string, maxPixels: number): Promise<Image
   };
 }
 
-/** Decodes to upright interleaved RGB(A), 8- or 16-bit. Gray becomes RGB (R = G = B). */
+/** What decoders say when the data ends before the pixels the header promises. */
+const TRUNCATED = /premature end|truncat|end of stream|not enough image data|unexpected end|read error/i;
+
+const firstLine = (e: unknown) => (e as Error).message.split('\n')[0].replace(/^Vips\w*: /, '');
+
+/**
+ * Decodes to upright interleaved RGB(A), 8- or 16-bit. Gray becomes RGB (R = G = B). A file
+ * whose data ends before the pixels its header claims (truncated, or a patched JPEG SOF) is
+ * refused at the decoder's first complaint, before any pixel buffer of the claimed size is used.
+ */
 export async function decodeImage(header: ImageHeader, maxPixels: number): Promise<DecodedImage> {
   const sixteen = header.bits === 16;
-  let raw: { data: Buffer; info: sharp.OutputInfo };
-  try {
-    raw = await sharp(header.path, { limitInputPixels: maxPixels, failOn: 'error' })
+  const decode = (failOn: 'warning' | 'error') =>
+    sharp(header.path, { limitInputPixels: maxPixels, failOn })
       .rotate() // EXIF orientation; the tag is not carried over
       .toColourspace(sixteen ? 'rgb16' : 'srgb')
       .raw({ depth: sixteen ? 'ushort' : 'uchar' })
       .toBuffer({ resolveWithObject: true });
-  } catch (e) {
-    throw new InputError(`cannot decode (${(e as Error).message}); the file may be truncated or corrupt`);
+  let raw: { data: Buffer; info: sharp.OutputInfo };
+  try {
+    // Strict first: libjpeg only *warns* when entropy data runs out, then fills in gray.
+    raw = await decode('warning');
+  } catch (strict) {
+    if (TRUNCATED.test(firstLine(strict))) {
+      throw new InputError(`cannot decode (the data ends before the ${header.width}x${header.height} pixels the header claims: ${firstLine(strict)}); the file is truncated or corrupt`);
+    }
+    try {
+      raw = await decode('error'); // harmless warnings (an odd ICC profile, stray bytes) are fine
+    } catch (e) {
+      throw new InputError(`cannot decode (${firstLine(e)}); the file may be truncated or corrupt`);
+    }
   }
   const { width, height, channels } = raw.info;
   if (channels !== 3 && channels !== 4) throw new InputError(`decoded to ${channels} channels, expected RGB or RGBA`);

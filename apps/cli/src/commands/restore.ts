@@ -1,10 +1,10 @@
-import { createSession, DeviceUnavailableError, restoreImage, type ModelSession } from '@dpmambair/core';
+import { createSession, DeviceUnavailableError, type ModelSession } from '@dpmambair/core';
 import type { RestoreArgs } from '../args.js';
 import { loadBackends, importFailure } from '../devices.js';
 import { EXIT, LoadError, isAbort, message, type ExitCode } from '../errors.js';
 import { decodeImage, encodeImage, writeAtomic } from '../io.js';
 import { loadModelFile, untrainedWarning } from '../model.js';
-import { toModelInput, toOutputPixels } from '../pixels.js';
+import { restorePixels } from '../pixels.js';
 import { planOutputs, type Job } from '../plan.js';
 import { formatDuration, Progress } from '../progress.js';
 import { makeDirectory, removeStaleTemps } from '../safety.js';
@@ -63,20 +63,10 @@ export async function renderOne(
   const { signal } = ctx;
   const decoded = await decodeImage(job.header, args.maxPixels);
   throwIfAborted(signal);
-  const restored = await restoreImage(session, toModelInput(decoded.pixels), {
-    tile: args.tile,
-    overlap: args.overlap,
-    strength: args.strength,
-    signal,
-    onProgress: (p) => ctx.progress.update(p),
-  });
-  throwIfAborted(signal);
   const png = job.format === 'png';
-  const pixels = toOutputPixels(restored, decoded.pixels, {
-    bits: png && job.header.bits === 16 ? 16 : 8,
-    gray: job.header.gray,
-    alpha: job.format !== 'jpeg',
-  });
+  const layout = { bits: png && job.header.bits === 16 ? 16 : 8, gray: job.header.gray, alpha: job.format !== 'jpeg' } as const;
+  const pixels = await restorePixels(session, decoded.pixels, layout, { tile: args.tile, overlap: args.overlap, strength: args.strength, signal, onProgress: (p) => ctx.progress.update(p) });
+  throwIfAborted(signal);
   if (job.format === 'jpeg' && decoded.header.alpha) ctx.progress.note(`dpmambair: note: ${job.input}: JPEG has no alpha channel; flattened onto white`);
   return encodeImage(pixels, { format: job.format, quality: args.quality });
 }

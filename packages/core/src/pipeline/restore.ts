@@ -43,21 +43,36 @@ export function cropTensor(image: RgbImage, x0: number, y0: number, w: number, h
   return out;
 }
 
+/** A window of an image, in pixels. */
+export interface Region {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 /**
- * The extractor's input: the whole image when it is small, else a grid of equal native-resolution
- * crops (no downscaling, which would hide noise and JPEG artefacts). The extractor averages over
- * crops and positions, so this is the embedding of the crops' union.
+ * The windows the extractor sees: the whole image when it is small, else a grid of equal
+ * native-resolution crops (no downscaling, which would hide noise and JPEG artefacts). The
+ * extractor averages over crops and positions, so this is the embedding of the crops' union.
  */
-export function extractorInput(image: RgbImage): Tensor {
-  const { width, height } = image;
-  if (width * height <= EXTRACTOR_WHOLE_PIXELS) return cropTensor(image, 0, 0, width, height);
+export function extractorRegions(width: number, height: number): Region[] {
+  if (width * height <= EXTRACTOR_WHOLE_PIXELS) return [{ x: 0, y: 0, width, height }];
   const cw = Math.min(EXTRACTOR_CROP, width);
   const ch = Math.min(EXTRACTOR_CROP, height);
   const xs = width > cw ? evenly(width - cw, EXTRACTOR_GRID) : [0];
   const ys = height > ch ? evenly(height - ch, EXTRACTOR_GRID) : [0];
-  const crops: Float32Array[] = [];
-  for (const y of ys) for (const x of xs) crops.push(cropTensor(image, x, y, cw, ch).data);
-  const out = tensor([crops.length, 3, ch, cw]);
+  return ys.flatMap((y) => xs.map((x) => ({ x, y, width: cw, height: ch })));
+}
+
+/** The extractor's input, (crops, 3, h, w), for an image in memory. */
+export function extractorInput(image: RgbImage): Tensor {
+  return stackCrops(extractorRegions(image.width, image.height).map((r) => cropTensor(image, r.x, r.y, r.width, r.height).data), image);
+}
+
+function stackCrops(crops: Float32Array[], size: { width: number; height: number }): Tensor {
+  const [first] = extractorRegions(size.width, size.height);
+  const out = tensor([crops.length, 3, first.height, first.width]);
   crops.forEach((c, i) => out.data.set(c, i * c.length));
   return out;
 }
@@ -96,52 +111,129 @@ function throwIfAborted(signal?: AbortSignal): void {
 }
 
 /**
- * Restores an image: the degradation embedding is computed once from the whole image, then tiles
- * (padded by reflection to multiples of 8) are restored with it and blended where they overlap.
+ * Where a banded restore reads its pixels: any region inside the image, as planar float RGB in
+ * [0, 1] (3 * width * height values). A decoder can serve it from 8/16-bit samples or from the
+ * file itself, so no whole-image float buffer is ever needed.
  */
-export async function restoreImage(session: ModelSession, image: RgbImage, options: RestoreOptions = {}): Promise<RgbImage> {
+export interface ImageSource {
+  width: number;
+  height: number;
+  read(region: Region): Promise<Float32Array> | Float32Array;
+}
+
+/** Receives restored rows, top to bottom, each row once: `rows` is `rows.height` full-width rows starting at `y`. */
+export type BandSink = (y: number, rows: RgbImage) => Promise<void> | void;
+
+/** Reads regions of an image held in memory. */
+export function memorySource(image: RgbImage): ImageSource {
+  return {
+    width: image.width,
+    height: image.height,
+    read: (r) => cropTensor(image, r.x, r.y, r.width, r.height).data,
+  };
+}
+
+/**
+ * Restores an image band by band: the degradation embedding is computed once from the whole
+ * image (its extractor regions), then each horizontal band of tiles is read, its tiles (padded by
+ * reflection to multiples of 8) restored with that embedding and blended where they overlap, and
+ * the rows no later band touches are handed to `sink`. Memory is set by the tile and the width:
+ * about 40 bytes per pixel of one band (input, blend accumulators, finished rows), whatever the height.
+ */
+export async function restoreBands(session: ModelSession, source: ImageSource, sink: BandSink, options: RestoreOptions = {}): Promise<void> {
   const strength = checkStrength(options.strength);
   const tile = roundUp(Math.max(8, options.tile ?? DEFAULT_TILE));
   const overlap = Math.min(options.overlap ?? DEFAULT_OVERLAP, tile / 2);
-  const { width, height } = image;
+  const { width, height } = source;
   const xSpans = spans(width, tile, overlap);
   const ySpans = spans(height, tile, overlap);
   const total = xSpans.length * ySpans.length;
 
   throwIfAborted(options.signal);
   options.onProgress?.({ stage: 'embed', done: 0, total });
-  const embedding = await session.embed(extractorInput(image));
+  const crops: Float32Array[] = [];
+  for (const region of extractorRegions(width, height)) crops.push(await source.read(region));
+  const embedding = await session.embed(stackCrops(crops, source));
+  crops.length = 0;
 
-  const n = width * height;
-  const acc = new Float32Array(3 * n);
-  const weights = new Float32Array(n);
+  // Blend accumulators for the rows of the current band; the rows it shares with the previous
+  // band arrive already holding that band's share.
+  let carried: { start: number; acc: Float32Array; weights: Float32Array } | undefined;
   let done = 0;
-  for (const ys of ySpans) {
+  for (const [b, ys] of ySpans.entries()) {
+    const rows = ys.length;
+    const acc = new Float32Array(3 * width * rows);
+    const weights = new Float32Array(width * rows);
+    if (carried) carryOver(carried, ys.start, acc, weights, width, rows);
+    throwIfAborted(options.signal);
+    // Rows of this band only (spans past the first are multiples of 8, so reflection padding
+    // stays inside the band; a single span is the whole image height).
+    const band: RgbImage = { width, height: rows, rgb: await source.read({ x: 0, y: ys.start, width, height: rows }) };
     for (const xs of xSpans) {
       throwIfAborted(options.signal);
-      const out = await session.restore(cropTensor(image, xs.start, ys.start, roundUp(xs.length), roundUp(ys.length)), embedding);
-      accumulate(out, xs, ys, width, height, overlap, acc, weights);
+      const out = await session.restore(cropTensor(band, xs.start, 0, roundUp(xs.length), roundUp(rows)), embedding);
+      accumulate(out, xs, { start: ys.start, length: rows }, width, height, overlap, acc, weights);
       options.onProgress?.({ stage: 'restore', done: ++done, total });
     }
+    // Spans start and end in increasing order, so rows above the next band's start are final.
+    const next = ySpans[b + 1];
+    const finished = next ? next.start - ys.start : rows;
+    await sink(ys.start, applyStrength(normalised(acc, weights, width, rows, finished), band, strength));
+    carried = { start: ys.start, acc, weights };
   }
+}
+
+/** Copies the accumulated rows from `carried.start + (start - carried.start)` on into a new band's buffers. */
+function carryOver(carried: { start: number; acc: Float32Array; weights: Float32Array }, start: number, acc: Float32Array, weights: Float32Array, width: number, rows: number): void {
+  const oldRows = carried.weights.length / width;
+  const skip = start - carried.start;
+  const shared = Math.max(0, Math.min(oldRows - skip, rows));
+  if (shared === 0) return;
+  weights.set(carried.weights.subarray(skip * width, (skip + shared) * width));
+  for (let c = 0; c < 3; c++) {
+    const from = c * oldRows * width + skip * width;
+    acc.set(carried.acc.subarray(from, from + shared * width), c * rows * width);
+  }
+}
+
+function normalised(acc: Float32Array, weights: Float32Array, width: number, rows: number, count: number): RgbImage {
+  const n = width * count;
   const rgb = new Float32Array(3 * n);
-  for (let c = 0; c < 3; c++) for (let i = 0; i < n; i++) rgb[c * n + i] = acc[c * n + i] / weights[i];
-  applyStrength({ width, height, rgb }, image, strength);
+  for (let c = 0; c < 3; c++) {
+    const plane = c * rows * width;
+    for (let i = 0; i < n; i++) rgb[c * n + i] = acc[plane + i] / weights[i];
+  }
+  return { width, height: count, rgb };
+}
+
+/**
+ * Restores an image held in memory (restoreBands with the whole image as source and the
+ * result assembled in one buffer). Alpha passes through untouched.
+ */
+export async function restoreImage(session: ModelSession, image: RgbImage, options: RestoreOptions = {}): Promise<RgbImage> {
+  const { width, height } = image;
+  const n = width * height;
+  const rgb = new Float32Array(3 * n);
+  await restoreBands(session, memorySource(image), (y, rows) => {
+    const m = width * rows.height;
+    for (let c = 0; c < 3; c++) rgb.set(rows.rgb.subarray(c * m, (c + 1) * m), c * n + y * width);
+  }, options);
   return { width, height, rgb, alpha: image.alpha };
 }
 
+/** Adds a restored tile into the band's accumulators (`ys.start` is the band's first row). */
 function accumulate(out: Tensor, xs: Span, ys: Span, width: number, height: number, ramp: number, acc: Float32Array, weights: Float32Array): void {
   const tw = out.shape[3];
   const th = out.shape[2];
-  const n = width * height;
+  const plane = width * ys.length;
   const wx = Float32Array.from({ length: xs.length }, (_, i) => blendWeight(i, xs, width, ramp));
   for (let y = 0; y < ys.length; y++) {
     const wy = blendWeight(y, ys, height, ramp);
-    const row = (ys.start + y) * width + xs.start;
+    const row = y * width + xs.start;
     for (let x = 0; x < xs.length; x++) {
       const w = wy * wx[x];
       weights[row + x] += w;
-      for (let c = 0; c < 3; c++) acc[c * n + row + x] += w * out.data[(c * th + y) * tw + x];
+      for (let c = 0; c < 3; c++) acc[c * plane + row + x] += w * out.data[(c * th + y) * tw + x];
     }
   }
 }
