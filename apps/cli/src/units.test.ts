@@ -11,7 +11,7 @@ describe('parseCommandLine', () => {
     const a = parseCommandLine(['restore', 'a.png', 'b.jpg', '-o', 'out/']);
     assert.deepEqual(a, {
       command: 'restore', inputs: ['a.png', 'b.jpg'], output: 'out/', device: 'auto', model: undefined, tile: 512, overlap: 32,
-      format: undefined, quality: 90, maxPixels: 100_000_000, force: false, json: false, quiet: false,
+      format: undefined, quality: 90, maxPixels: 100_000_000, force: false, json: false, quiet: false, strength: 1,
     });
   });
 
