@@ -5,7 +5,7 @@
  * `npm test` within a few minutes, tf-webgl runs every op case and tf-webgpu every op case plus the
  * tiny golden model by default; DPM_BROWSER_FULL=1 runs every case on all four.
  *
- * Uses the shared harness of packages/backend-webgpu (`@dpmambair/backend-webgpu/testing`: one test
+ * Uses the shared harness of packages/backend-webgpu (`packages/backend-webgpu/src/testing`: one test
  * per case); this package's small runner (src/testing/chromium.ts) drives the scan-kernel checks.
  */
 import assert from 'node:assert/strict';
@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { test } from 'node:test';
-import { describeBrowserConformance } from '@dpmambair/backend-webgpu/testing';
+import { describeBrowserConformance } from '../../backend-webgpu/src/testing/index.js';
 import { CASES } from '@dpmambair/conformance';
 import type { Device } from '@dpmambair/core';
 import { CHROMIUM, runInChromium } from './testing/chromium.js';

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { test } from 'node:test';
-import { describeBrowserConformance } from '@dpmambair/backend-webgpu/testing';
+import { describeBrowserConformance } from '../../backend-webgpu/src/testing/index.js';
 import { CHROMIUM } from './testing/chromium.js';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? CHROMIUM;

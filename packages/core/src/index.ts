@@ -24,6 +24,7 @@ export * from './backend/registry.js';
 export * from './pipeline/image.js';
 export * from './pipeline/tiling.js';
 export * from './pipeline/restore.js';
+export * from './pipeline/browser.js';
 export { OnnxGraphBuilder, MS_DOMAIN, OPSET } from './onnx/model.js';
 export * from './metrics/quality.js';
 export * from './degrade/index.js';

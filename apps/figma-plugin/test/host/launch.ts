@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import type { Browser, Frame, Page } from 'playwright-core';
-import { launchChromium, startStaticServer, type StaticServer } from '@dpmambair/backend-webgpu/testing';
+import { launchChromium, startStaticServer, type StaticServer } from '../../../../packages/backend-webgpu/src/testing/index.js';
 import type { HostOptions } from './host.js';
 
 export const APP = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

@@ -1,7 +1,7 @@
 /**
  * Browser page entry (bundled by esbuild for the Chromium tests): checks the registered scan kernel
  * of one tfjs device against the JS recurrence at the given shapes and publishes the results on
- * `window.__dpm`. (The conformance suite runs through @dpmambair/backend-webgpu/testing.)
+ * `window.__dpm`. (The conformance suite runs through packages/backend-webgpu/src/testing.)
  * Query: ?device=tf-webgpu&scan=<JSON array of [L, Di, N]>&wasm=/wasm/
  */
 import type { Device } from '@dpmambair/core';
