@@ -229,6 +229,20 @@ describe('restore --redis with dpmambair worker processes', { timeout: 300_000 }
     }
   });
 
+  test('on a terminal: one redrawn status line for the batch across all workers, and a line per output', async () => {
+    const dir = tempDir();
+    const inputs = await crops(dir, 3, 'tty');
+    // script(1) (util-linux, in every Debian) runs the command on a pseudo-terminal.
+    const command = [process.execPath, BIN, 'restore', ...inputs, '-o', join(dir, 'out'), '--redis', redis.url].map((a) => `'${a}'`).join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let terminal = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (terminal += d));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    assert.equal(code, 0, terminal);
+    assert.match(terminal, /\r\x1b\[K\[[0-3]\/3\] [01] restoring on the workers, [0-3] waiting/);
+    assert.match(terminal, /tty-02\.png -> \S+tty-02\.png +\d+x\d+ +\d+ ms +cpu on \S+:\d+/);
+  });
+
   test('Redis restarted (all its data lost) in the middle of a batch: the batch completes', async () => {
     const dir = tempDir();
     const inputs = await crops(dir, 12, 'restart');
