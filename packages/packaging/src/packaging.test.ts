@@ -122,6 +122,15 @@ describe('a fresh project with the tarballs installed', () => {
     assert.ok(output > input + 3);
   });
 
+  test("@dpmambair/backend-cuda's README example, verbatim", async (t) => {
+    writeFileSync(join(project, 'cuda-example.mjs'), readmeBlock(join(REPO, 'packages/backend-cuda/README.md'), 'Use', 'js'));
+    rmSync(join(project, 'clean.png'), { force: true });
+    await run(process.execPath, ['cuda-example.mjs'], { cwd: project, timeout: 120_000 });
+    const { input, output } = await psnrGain('clean.png');
+    t.diagnostic(`PSNR: noisy ${input.toFixed(2)} dB, restored ${output.toFixed(2)} dB`);
+    assert.ok(output > input + 3);
+  });
+
   test("the CLI README's From Node example parses and its API exists", async () => {
     const block = readmeBlock(join(REPO, 'apps/cli/README.md'), 'From Node', 'js');
     const mod = (await import(join(project, 'node_modules', 'dpmambair', 'dist', 'index.js'))) as Record<string, unknown>;
