@@ -261,6 +261,37 @@ describe('restore --redis with dpmambair worker processes', { timeout: 300_000 }
     for (const input of inputs) assert.equal((await readPixels(join(out, input.slice(dir.length + 1)))).channels, 3);
   });
 
+  test('SIGTERM on a worker: it finishes the job it is running, takes no new one, and exits 0', async () => {
+    const dir = tempDir();
+    const inputs = await crops(dir, 8, 'term');
+    const leaving = startWorker(redis.url);
+    workers.push(leaving);
+    await leaving.waitFor(/ready:/);
+    const run = runCli(['restore', ...inputs, '-o', join(dir, 'out'), '--redis', redis.url], { timeoutMs: 120_000 });
+    await leaving.waitFor(/restored .*term-/);
+    leaving.child.kill('SIGTERM');
+    const exit = await new Promise<number | null>((resolve) => leaving.child.once('exit', resolve));
+    assert.equal(exit, 0, leaving.log());
+    const [, after] = leaving.log().split(/SIGTERM: finishing the running jobs/);
+    assert.ok(after !== undefined && /stopped\n$/.test(after), leaving.log());
+    assert.ok((after.match(/restored /g) ?? []).length <= 1, 'at most the job it was running');
+    const r = await run;
+    assert.equal(r.code, 0, r.stderr); // the other worker restored the rest
+    assert.equal(readdirSync(join(dir, 'out')).length, 8);
+  });
+
+  test('an input over the queue\'s size limit (32 MiB) is refused by the submitter; the others are restored', async () => {
+    const dir = tempDir();
+    const [small, base] = await crops(dir, 2, 'size');
+    const big = join(dir, 'big.png');
+    writeFileSync(big, Buffer.concat([readFileSync(base), Buffer.alloc(33 * 2 ** 20)])); // a valid PNG, then 33 MiB after its end
+    const r = await runCli(['restore', small, big, '-o', join(dir, 'out'), '--redis', redis.url, '--json'], { timeoutMs: 60_000 });
+    assert.equal(r.code, 1, r.stderr);
+    const [ok, refused] = jsonLines(r.stdout);
+    assert.equal(ok.ok, true);
+    assert.match(refused.error, /^file is 33\.\d MiB, over the queue's limit of 32 MiB per image$/);
+  });
+
   test('a worker with another model refuses the batch\'s jobs, saying which models', async () => {
     const dir = tempDir();
     const other = startWorker(redis.url, ['--queue', 'other-model', '--model', await writeIdentityModel(dir)]);
