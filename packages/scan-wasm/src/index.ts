@@ -5,7 +5,9 @@
  */
 import { createKernel, type ScanKernel, type ScanKernelOptions } from './kernel.js';
 
-export { channelRanges, kernelHostOps, kernelUnsupportedReason, type ScanKernel, type ScanKernelOptions } from './kernel.js';
+export {
+  channelRanges, createSyncScanKernel, kernelHostOps, kernelUnsupportedReason, type ScanKernel, type ScanKernelOptions, type ScanSizes, type SyncScanKernel,
+} from './kernel.js';
 
 /** The kernel on one thread (the only choice outside Node so far). */
 export function createScanKernel(options: ScanKernelOptions = {}): Promise<ScanKernel> {

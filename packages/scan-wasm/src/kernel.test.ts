@@ -97,3 +97,12 @@ test('the browser entry runs on one thread and says so when asked for more', asy
   assert.ok(scaledError(await k.scan(x, delta, A, B, C, D), referenceOps.selectiveScan(x, delta, A, B, C, D)) <= 1e-5);
   await k.dispose();
 });
+
+test('the synchronous kernel writes the same y into a caller array', async () => {
+  const { createSyncScanKernel } = await import('./index.js');
+  const sync = createSyncScanKernel();
+  const [x, delta, A, B, C, D] = inputs({ n: 2, L: 33, Di: 10, N: 5 }, 11);
+  const out = new Float32Array(2 * 33 * 10);
+  sync.scanInto(x.data, delta.data, A.data, B.data, C.data, D.data, { batch: 2, L: 33, Di: 10, N: 5 }, out);
+  assert.deepEqual(out, (await one.scan(x, delta, A, B, C, D)).data);
+});

@@ -66,6 +66,43 @@ export function channelRanges(Di: number, parts: number): [number, number][] {
   return ranges;
 }
 
+/** Sizes of one call: x, delta, y (batch, L, Di); A (Di, N); B, C (batch, L, N); D (Di). */
+export interface ScanSizes { batch: number; L: number; Di: number; N: number }
+
+/** One instance of the module on one memory: lays out a call's operands and runs channel ranges on them. */
+function instanceOn(module: WebAssembly.Module, memory: WebAssembly.Memory) {
+  const kernel = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
+  const base = (kernel.heapBase() + 15) & ~15;
+  return {
+    scan: kernel.scan,
+    /** Copies the operands in (A transposed to (N, Di)); returns the kernel's arguments per channel range and a view of y. */
+    stage(x: Float32Array, delta: Float32Array, A: Float32Array, B: Float32Array, C: Float32Array, D: Float32Array, { batch: n, L, Di, N }: ScanSizes) {
+      // Layout: x, delta, y, B, C, AT, h, D, each 16-byte aligned.
+      let end = base;
+      const place = (floats: number) => { const at = end; end += (floats * 4 + 15) & ~15; return at; };
+      const [xAt, dAt, yAt] = [place(n * L * Di), place(n * L * Di), place(n * L * Di)];
+      const [bAt, cAt] = [place(n * L * N), place(n * L * N)];
+      const [atAt, hAt, dSkipAt] = [place(Di * N), place(Di * N), place(Di)];
+      const pages = Math.ceil(end / PAGE);
+      if (pages > MAX_PAGES) throw new Error(`selectiveScan kernel: ${Math.round(end / 2 ** 20)} MiB needed, the kernel's memory holds at most 2048 MiB: use smaller tiles`);
+      const have = memory.buffer.byteLength / PAGE;
+      if (pages > have) memory.grow(pages - have);
+      const f32 = (at: number, len: number) => new Float32Array(memory.buffer, at, len);
+      f32(xAt, n * L * Di).set(x);
+      f32(dAt, n * L * Di).set(delta);
+      f32(bAt, n * L * N).set(B);
+      f32(cAt, n * L * N).set(C);
+      f32(dSkipAt, Di).set(D);
+      const AT = f32(atAt, Di * N);
+      for (let d = 0; d < Di; d++) for (let s = 0; s < N; s++) AT[s * Di + d] = A[d * N + s];
+      return {
+        args: (d0: number, d1: number): Parameters<ScanExport> => [xAt, dAt, atAt, bAt, cAt, dSkipAt, yAt, hAt, n, L, Di, N, d0, d1],
+        y: () => f32(yAt, n * L * Di),
+      };
+    },
+  };
+}
+
 /** The kernel on `threads` threads; `startHelpers` provides the threads beyond the calling one. */
 export async function createKernel(threads: number, startHelpers?: StartHelpers): Promise<ScanKernel> {
   if (!(Number.isInteger(threads) && threads >= 1)) throw new Error(`createScanKernel: threads must be a positive integer, got ${threads}`);
@@ -76,40 +113,19 @@ export async function createKernel(threads: number, startHelpers?: StartHelpers)
   const shared = threads > 1;
   const module = await WebAssembly.compile(decode(shared ? KERNEL_WASM_SHARED : KERNEL_WASM_SINGLE));
   const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared });
-  const instance = await WebAssembly.instantiate(module, { env: { memory } });
-  const kernel = instance.exports as unknown as KernelExports;
-  const base = (kernel.heapBase() + 15) & ~15;
+  const instance = instanceOn(module, memory);
   const helpers = shared ? await startHelpers!(threads - 1, module, memory) : [];
   let queue: Promise<unknown> = Promise.resolve();
 
   async function run(x: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor, D: Tensor): Promise<Tensor> {
-    const [n, L, Di, N] = checkShapes(x, delta, A, B, C, D);
-    if (n * L * Di === 0) return { shape: [n, L, Di], data: new Float32Array(0) };
-    // Layout: x, delta, y, B, C, AT, h, D, each 16-byte aligned.
-    let end = base;
-    const place = (floats: number) => { const at = end; end += (floats * 4 + 15) & ~15; return at; };
-    const [xAt, dAt, yAt] = [place(n * L * Di), place(n * L * Di), place(n * L * Di)];
-    const [bAt, cAt] = [place(n * L * N), place(n * L * N)];
-    const [atAt, hAt, dSkipAt] = [place(Di * N), place(Di * N), place(Di)];
-    const pages = Math.ceil(end / PAGE);
-    if (pages > MAX_PAGES) throw new Error(`selectiveScan kernel: ${Math.round(end / 2 ** 20)} MiB needed, the kernel's memory holds at most 2048 MiB: use smaller tiles`);
-    const have = memory.buffer.byteLength / PAGE;
-    if (pages > have) memory.grow(pages - have);
-    const f32 = (at: number, len: number) => new Float32Array(memory.buffer, at, len);
-    f32(xAt, x.data.length).set(x.data);
-    f32(dAt, delta.data.length).set(delta.data);
-    f32(bAt, B.data.length).set(B.data);
-    f32(cAt, C.data.length).set(C.data);
-    f32(dSkipAt, Di).set(D.data);
-    const AT = f32(atAt, Di * N);
-    for (let d = 0; d < Di; d++) for (let s = 0; s < N; s++) AT[s * Di + d] = A.data[d * N + s];
-
-    const args = (d0: number, d1: number) => [xAt, dAt, atAt, bAt, cAt, dSkipAt, yAt, hAt, n, L, Di, N, d0, d1];
+    const [batch, L, Di, N] = checkShapes(x, delta, A, B, C, D);
+    if (batch * L * Di === 0) return { shape: [batch, L, Di], data: new Float32Array(0) };
+    const call = instance.stage(x.data, delta.data, A.data, B.data, C.data, D.data, { batch, L, Di, N });
     const [mine, ...theirs] = channelRanges(Di, threads);
-    const others = theirs.map(([d0, d1], i) => helpers[i].run(args(d0, d1)));
-    kernel.scan(...(args(...mine) as Parameters<ScanExport>));
+    const others = theirs.map(([d0, d1], i) => helpers[i].run(call.args(d0, d1)));
+    instance.scan(...call.args(...mine));
     await Promise.all(others);
-    return { shape: [n, L, Di], data: f32(yAt, n * L * Di).slice() };
+    return { shape: [batch, L, Di], data: call.y().slice() };
   }
 
   return {
@@ -122,6 +138,27 @@ export async function createKernel(threads: number, startHelpers?: StartHelpers)
     async dispose() {
       await queue;
       await Promise.all(helpers.map((h) => h.close()));
+    },
+  };
+}
+
+/** The kernel on the calling thread, synchronously: for callers that cannot wait (tfjs kernels). */
+export interface SyncScanKernel {
+  /** Writes y into `out`; operands as in ScanKernel.scan, as flat float32 arrays. */
+  scanInto(x: Float32Array, delta: Float32Array, A: Float32Array, B: Float32Array, C: Float32Array, D: Float32Array, sizes: ScanSizes, out: Float32Array): void;
+}
+
+/** Compiles synchronously (the module is 2.5 KB, under browsers' limit for compiling on the main thread). */
+export function createSyncScanKernel(): SyncScanKernel {
+  const reason = kernelUnsupportedReason();
+  if (reason) throw new Error(`selectiveScan kernel cannot run here: ${reason}`);
+  const instance = instanceOn(new WebAssembly.Module(decode(KERNEL_WASM_SINGLE)), new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES }));
+  return {
+    scanInto(x, delta, A, B, C, D, sizes, out) {
+      if (sizes.batch * sizes.L * sizes.Di === 0) return;
+      const call = instance.stage(x, delta, A, B, C, D, sizes);
+      instance.scan(...call.args(0, sizes.Di));
+      out.set(call.y());
     },
   };
 }

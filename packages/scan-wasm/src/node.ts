@@ -6,7 +6,9 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { createKernel, type Helper, type ScanKernel, type ScanKernelOptions } from './kernel.js';
 
-export { channelRanges, kernelHostOps, kernelUnsupportedReason, type ScanKernel, type ScanKernelOptions } from './kernel.js';
+export {
+  channelRanges, createSyncScanKernel, kernelHostOps, kernelUnsupportedReason, type ScanKernel, type ScanKernelOptions, type ScanSizes, type SyncScanKernel,
+} from './kernel.js';
 
 /** The body of each worker thread: instantiate the module on the shared memory, run the ranges it is sent. */
 const WORKER_SOURCE = `

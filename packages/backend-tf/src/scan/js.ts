@@ -1,6 +1,6 @@
 /**
- * The selective scan as a plain sequential recurrence (the cpu and wasm kernels, and the webgl /
- * webgpu fallback). State: Di*N numbers only; the L x Di x N states are never materialised.
+ * The selective scan as a plain sequential recurrence: the fallback where our WebAssembly kernel
+ * cannot run (no SIMD; see scan/register.ts), and the oracle of the browser page's kernel checks. State: Di*N numbers only; the L x Di x N states are never materialised.
  *   h_t[d,n] = exp(delta_t[d] A[d,n]) h_{t-1}[d,n] + delta_t[d] B_t[n] x_t[d]
  *   y_t[d]   = sum_n C_t[n] h_t[d,n] + D[d] x_t[d]
  * x, delta, out: (batch, L, Di); A: (Di, N); B, C: (batch, L, N); D: (Di).

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { createSyncScanKernel, kernelUnsupportedReason, type SyncScanKernel } from '@dpmambair/scan-wasm';
 import { scanShape, selectiveScanJS, type ScanShape } from './js.js';
 import { webglScanPrograms } from './webgl.js';
 import { webgpuScanPrograms } from './webgpu.js';
@@ -6,13 +7,30 @@ import { webgpuScanPrograms } from './webgpu.js';
 /** The tfjs kernel name of the selective scan (registered once per tfjs backend). */
 export const SCAN_KERNEL = 'DpmSelectiveScan';
 
-/** How the scan runs on each tfjs backend. */
+let kernel: { scan?: SyncScanKernel; whyNot?: string } | undefined;
+/** Our WebAssembly kernel, made on first use; where it cannot run (no SIMD), why not. */
+function wasmKernel(): { scan?: SyncScanKernel; whyNot?: string } {
+  if (!kernel) {
+    const whyNot = kernelUnsupportedReason();
+    kernel = whyNot ? { whyNot } : { scan: createSyncScanKernel() };
+  }
+  return kernel;
+}
+
+const onCpu = (over: string) => {
+  const { whyNot } = wasmKernel();
+  return whyNot
+    ? `JS kernel: sequential recurrence ${over} (the WebAssembly kernel cannot run here: ${whyNot})`
+    : `our WebAssembly SIMD kernel (@dpmambair/scan-wasm, one thread) on copies of ${over}`;
+};
+
+/** How the scan runs on each tfjs backend (cpu and wasm: decided on first read, nothing is probed at import). */
 export const SCAN_IMPLEMENTATION = {
-  cpu: 'JS kernel: sequential recurrence over the backend arrays (state Di*N)',
-  wasm: 'JS kernel: sequential recurrence over views of the wasm heap (state Di*N)',
+  get cpu() { return onCpu('the backend arrays'); },
+  get wasm() { return onCpu('views of the wasm heap'); },
   webgl: 'WebGL2 fragment programs: chunked scan in 4 passes (chunk sums, local states, carries, output)',
   webgpu: 'WebGPU compute programs: chunked scan in 3 passes (local states, carry, output), N states in registers',
-} as const;
+};
 
 type Inputs = { x: tf.TensorInfo; delta: tf.TensorInfo; A: tf.TensorInfo; B: tf.TensorInfo; C: tf.TensorInfo; D: tf.TensorInfo };
 // The tfjs backend objects are typed loosely here: importing their classes would load the backend
@@ -26,10 +44,17 @@ function shapeOf(i: Inputs): ScanShape {
   return scanShape(i.x.shape, i.delta.shape, i.A.shape, i.B.shape, i.C.shape, i.D.shape);
 }
 
-function runJS(backend: AnyBackend, inputs: Inputs, out: Float32Array): ScanShape {
+/** y into `out`, on our WebAssembly kernel where it runs, else the JS recurrence. */
+function scanInto(x: Float32Array, delta: Float32Array, A: Float32Array, B: Float32Array, C: Float32Array, D: Float32Array, s: ScanShape, out: Float32Array): void {
+  const { scan } = wasmKernel();
+  if (scan) scan.scanInto(x, delta, A, B, C, D, s, out);
+  else selectiveScanJS(x, delta, A, B, C, D, s.batch, s.L, s.Di, s.N, out);
+}
+
+function runOnCopies(backend: AnyBackend, inputs: Inputs, out: Float32Array): ScanShape {
   const s = shapeOf(inputs);
   const [x, delta, A, B, C, D] = order(inputs).map((t) => backend.readSync(t.dataId) as Float32Array);
-  selectiveScanJS(x, delta, A, B, C, D, s.batch, s.L, s.Di, s.N, out);
+  scanInto(x, delta, A, B, C, D, s, out);
   return s;
 }
 
@@ -37,7 +62,7 @@ const kernels: Record<string, tf.KernelFunc> = {
   cpu: ({ inputs, backend }) => {
     const i = inputs as unknown as Inputs;
     const out = new Float32Array(i.x.shape.reduce((a, b) => a * b, 1));
-    runJS(backend, i, out);
+    runOnCopies(backend, i, out);
     return (backend as AnyBackend).makeTensorInfo(i.x.shape, 'float32', out);
   },
   wasm: ({ inputs, backend }) => {
@@ -48,7 +73,7 @@ const kernels: Record<string, tf.KernelFunc> = {
     const view = (t: tf.TensorInfo) => b.typedArrayFromHeap(t) as Float32Array;
     const out = b.makeOutput(i.x.shape, 'float32');
     const [x, delta, A, B, C, D] = order(i).map(view);
-    selectiveScanJS(x, delta, A, B, C, D, s.batch, s.L, s.Di, s.N, view(out));
+    scanInto(x, delta, A, B, C, D, s, view(out));
     return out;
   },
   webgl: ({ inputs, backend }) => {
@@ -74,11 +99,11 @@ const kernels: Record<string, tf.KernelFunc> = {
   },
 };
 
-/** Fallback for any other tfjs backend: download, run the JS kernel, upload. */
+/** Fallback for any other tfjs backend: download, run on the CPU, upload. */
 const downloadKernel: tf.KernelFunc = ({ inputs, backend }) => {
   const i = inputs as unknown as Inputs;
   const out = new Float32Array(i.x.shape.reduce((a, b) => a * b, 1));
-  runJS(backend, i, out);
+  runOnCopies(backend, i, out);
   return (backend as AnyBackend).makeTensorInfo(i.x.shape, 'float32', out);
 };
 
