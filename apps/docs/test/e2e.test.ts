@@ -58,6 +58,33 @@ test('demo restores the bundled noisy sample on wasm', { timeout: 600_000 }, asy
     return;
   }
   assert.ok(r.psnrOut! > r.psnrIn!, `restored PSNR ${r.psnrOut} must beat the noisy input's ${r.psnrIn}`);
+  // The strength slider blends the shown result with the input without restoring again.
+  // (A string, not a function: tsx would wrap the inner helpers in __name, which the page lacks.)
+  const blend = (await page.evaluate(`(() => {
+    const px = (role) => {
+      const c = document.querySelector('[data-role="' + role + '"]');
+      return c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    };
+    const full = px('after');
+    const slider = document.querySelector('[data-role="strength"]');
+    const at = (v) => {
+      slider.value = v;
+      slider.dispatchEvent(new Event('input'));
+      return px('after');
+    };
+    const none = at('0');
+    const half = at('0.5');
+    const before = px('before');
+    let noneOff = 0;
+    let halfOff = 0;
+    for (let i = 0; i < before.length; i++) {
+      noneOff = Math.max(noneOff, Math.abs(none[i] - before[i]));
+      halfOff = Math.max(halfOff, Math.abs(half[i] - (before[i] + full[i]) / 2));
+    }
+    return { noneOff, halfOff };
+  })()`)) as { noneOff: number; halfOff: number };
+  assert.equal(blend.noneOff, 0, 'strength 0 shows the input');
+  assert.ok(blend.halfOff <= 1, `strength 0.5 is ${blend.halfOff} levels from halfway (8-bit rounding allows 1)`);
   if (existsSync(join(DIST, 'model', 'small.probe.json'))) {
     // The shipped probe names its likeliest types with probabilities; the sample is noisy.
     assert.match(r.results, /Detected degradation: noise \d+%/);

@@ -5,7 +5,7 @@
  * uploaded anywhere.
  */
 import * as core from '@dpmambair/core';
-import { createSession, detectDegradation, seededRandom, fromInterleaved, psnr, restoreImage, ssim, toInterleaved, type Device, type ModelSession, type PreparedModel, type RgbImage } from '@dpmambair/core';
+import { applyStrength, createSession, detectDegradation, seededRandom, fromInterleaved, psnr, restoreImage, ssim, toInterleaved, type Device, type ModelSession, type PreparedModel, type RgbImage } from '@dpmambair/core';
 import { configure as configureOrt } from '@dpmambair/backend-webgpu';
 import { loadModel, loadProbe } from '@dpmambair/models';
 import type { Detected } from './probe.js';
@@ -165,6 +165,8 @@ const HTML = `
       <span class="dpm-tag dpm-tag-left">before</span><span class="dpm-tag dpm-tag-right">after</span>
     </div>
     <input type="range" min="0" max="100" value="50" data-role="slider" class="dpm-slider" hidden aria-label="before/after">
+    <label data-role="strength-box" hidden>Restoration strength <input type="range" min="0" max="1" step="0.05" value="1" data-role="strength"> <span data-role="strength-value">1.00</span>
+      <span class="dpm-note">(0: the input, 1: the full restoration; applied to the result, the model does not run again)</span></label>
     <div data-role="results"></div>
   </section>
 </div>`;
@@ -292,6 +294,7 @@ export function mountDemo(root: HTMLElement, options: DemoOptions): () => void {
   function showBefore(img: RgbImage) {
     shown = img;
     ($('slider') as HTMLInputElement).hidden = true;
+    $('strength-box').hidden = true;
     delete $('compare').dataset.restored;
     toCanvas(img, $('before') as HTMLCanvasElement);
     $('compare').hidden = false;
@@ -398,6 +401,16 @@ export function mountDemo(root: HTMLElement, options: DemoOptions): () => void {
   let info: Promise<{ source: string; trained: boolean } | undefined> | undefined;
   const modelInfo = () => (info ??= fetch(abs('model/info.json')).then((r) => (r.ok ? r.json() : undefined)).catch(() => undefined));
 
+  // The last restore at full strength and its input: the strength slider blends the two.
+  let full: { input: RgbImage; restored: RgbImage } | undefined;
+  $('strength').addEventListener('input', () => {
+    if (!full) return;
+    const strength = Number(($('strength') as HTMLInputElement).value);
+    $('strength-value').textContent = strength.toFixed(2);
+    root.dataset.strength = String(strength);
+    toCanvas(applyStrength({ ...full.restored, rgb: full.restored.rgb.slice() }, full.input, strength), $('after') as HTMLCanvasElement);
+  });
+
   $('restore').addEventListener('click', guard(async () => {
     if (!input || busy) return;
     busy = true;
@@ -418,6 +431,11 @@ export function mountDemo(root: HTMLElement, options: DemoOptions): () => void {
       });
       const restored = clamp01(out);
       toCanvas(restored, $('after') as HTMLCanvasElement);
+      full = { input: source, restored };
+      ($('strength') as HTMLInputElement).value = '1';
+      $('strength-value').textContent = '1.00';
+      root.dataset.strength = '1';
+      $('strength-box').hidden = false;
       ($('slider') as HTMLInputElement).hidden = false;
       $('compare').dataset.restored = 'true';
       setSlider(50);
