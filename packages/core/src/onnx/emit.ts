@@ -65,8 +65,14 @@ export function emitOnnx(graph: Graph, params: ParamStore, name = 'dpmambair'): 
     }
     node.outputs.forEach((v, i) => { if (outs[i]) names.set(v.id, outs[i]); });
   }
+  // A computed value takes its output's name; a value that is an input, a parameter or already an
+  // output is copied under it.
+  const taken = new Set(graph.inputs.map((i) => i.name));
   for (const output of graph.outputs) {
-    g.identityAs(ref(output.value), output.name);
+    const name = ref(output.value);
+    if (taken.has(name) || !g.renameComputed(name, output.name)) g.identityAs(name, output.name);
+    else names.set(output.value.id, output.name);
+    taken.add(output.name);
     g.output(output.name, dims(output.value, output.name));
   }
   return g.toBytes(name);

@@ -63,6 +63,18 @@ export class OnnxGraphBuilder {
     this.nodes.push([{ f: 1, str: input }, { f: 2, str: outputName }, { f: 3, str: outputName }, { f: 4, str: 'Identity' }]);
   }
 
+  /**
+   * Gives the value a node computes a chosen name (graph outputs), where it and every reader refer
+   * to it. Returns false for a value no node computes (an input or an initializer): copy it with
+   * identityAs instead. Saves an Identity per output, which onnxruntime runs as a copy.
+   */
+  renameComputed(name: string, newName: string): boolean {
+    const names = (x: Field): x is { f: number; str: string } => (x.f === 1 || x.f === 2) && 'str' in x && x.str === name;
+    if (!this.nodes.some((fields) => fields.some((x) => x.f === 2 && names(x)))) return false;
+    for (const fields of this.nodes) for (const x of fields) if (names(x)) x.str = newName;
+    return true;
+  }
+
   /** One-output node. */
   op(opType: string, inputs: string[], attrs: Record<string, Attr> = {}, domain = ''): string {
     return this.node(opType, inputs, attrs, 1, domain)[0];
