@@ -59,6 +59,11 @@ interface InFlight {
   also: BatchImage[];
 }
 
+/** Redis could not be reached (at the start, or for longer than the batch's redisTimeoutMs). */
+export class RedisUnreachableError extends Error {
+  override name = 'RedisUnreachableError';
+}
+
 /** Fails fast, with the reason, when Redis cannot be reached (a batch would otherwise wait for it). */
 export async function pingRedis(connection: RedisOptions, timeoutMs = 5000): Promise<void> {
   const client = new Redis({ ...connection, lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
@@ -68,7 +73,7 @@ export async function pingRedis(connection: RedisOptions, timeoutMs = 5000): Pro
     await client.connect();
     await client.ping();
   } catch (e) {
-    throw new Error(`cannot reach Redis at ${connection.host ?? '127.0.0.1'}:${connection.port ?? 6379}: ${(cause ?? (e as Error)).message || 'connection failed'}`);
+    throw new RedisUnreachableError(`cannot reach Redis at ${connection.host ?? '127.0.0.1'}:${connection.port ?? 6379}: ${(cause ?? (e as Error)).message || 'connection failed'}`);
   } finally {
     client.disconnect();
   }
@@ -110,7 +115,7 @@ export async function* enqueueRestore(options: EnqueueOptions): AsyncGenerator<B
         lastReachable = Date.now();
         return value;
       } catch (e) {
-        if (Date.now() - lastReachable > redisTimeoutMs) throw new Error(`Redis unreachable for ${Math.round(redisTimeoutMs / 1000)} s: ${(e as Error).message}`);
+        if (Date.now() - lastReachable > redisTimeoutMs) throw new RedisUnreachableError(`Redis unreachable for ${Math.round(redisTimeoutMs / 1000)} s: ${(e as Error).message}`);
         if (signal?.aborted) throw e;
         await sleep(pollMs);
       }

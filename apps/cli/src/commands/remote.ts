@@ -3,7 +3,7 @@
 // result arrives.
 import { promises as fs } from 'node:fs';
 import { resolve } from 'node:path';
-import { batchId, enqueueRestore, pingRedis, redisConnection, type BatchProgress } from '@dpmambair/queue';
+import { batchId, enqueueRestore, pingRedis, redisConnection, RedisUnreachableError, type BatchProgress } from '@dpmambair/queue';
 import type { RestoreArgs } from '../args.js';
 import { LoadError, message } from '../errors.js';
 import { writeAtomic } from '../io.js';
@@ -25,11 +25,7 @@ export async function restoreOnQueue(args: RestoreArgs & { redis: string }, plan
   if (loaded.untrained) progress.warn(`dpmambair: warning: ${untrainedWarning(loaded)}`);
   const model = weightsSha256(loaded);
   const connection = redisConnection(args.redis);
-  try {
-    await pingRedis(connection);
-  } catch (e) {
-    throw new LoadError(message(e));
-  }
+  await pingRedis(connection).catch(asLoadError);
   for (const dir of plan.directories) {
     await makeDirectory(dir).catch((e: unknown) => {
       for (const job of plan.jobs.splice(0)) fail(job.index, job.input, job.output, message(e));
@@ -85,9 +81,16 @@ export async function restoreOnQueue(args: RestoreArgs & { redis: string }, plan
       progress.done(`${job.input} -> ${job.output}  ${r.width}x${r.height}  ${formatDuration(r.ms)}  ${r.device} on ${r.worker}`);
       report(job.index, { input: job.input, output: job.output, width: r.width, height: r.height, ms: r.ms, device: r.device, ok: true, error: null });
     }
+  } catch (e) {
+    asLoadError(e);
   } finally {
     status.clear();
   }
+}
+
+/** Redis gone: exit 3 with its reason, like a model that cannot be loaded. */
+function asLoadError(e: unknown): never {
+  throw e instanceof RedisUnreachableError ? new LoadError(e.message) : e;
 }
 
 /** One redrawn line on a terminal: the batch across all workers. */
