@@ -65,6 +65,30 @@ describe('figma plugin UI in Chromium (sandboxed iframe, FakeFigma main thread)'
     assert.ok(widths.size >= 2, `the progress bar moved: ${[...widths].join(', ')}`);
     assert.match((await plugin.textContent('#status')) ?? '', /Done: replaced 1 image fill/);
     assert.equal(await plugin.isVisible('#preview-box'), true, 'before/after preview shown');
+    // The strength slider re-blends the preview from the stored result; the model does not run again.
+    const restoresBefore = (await plugin.evaluate(() => (window as any).__dpm.restores.length)) as number;
+    const blend = (await plugin.evaluate(`(() => {
+      const px = (id) => { const c = document.querySelector('#' + id + ' canvas'); return c.getContext('2d').getImageData(0, 0, c.width, c.height).data; };
+      const slider = document.getElementById('strength');
+      const at = (v) => { slider.value = v; slider.dispatchEvent(new Event('input')); return px('after-holder'); };
+      const full = px('after-holder');
+      const none = at('0');
+      const half = at('50');
+      at('100');
+      const before = px('before-holder');
+      let noneOff = 0, halfOff = 0;
+      for (let i = 0; i < before.length; i++) {
+        noneOff = Math.max(noneOff, Math.abs(none[i] - before[i]));
+        // (where the full result is clipped to 0 or 255, halfway is taken from the unclipped value)
+        if (full[i] > 0 && full[i] < 255) halfOff = Math.max(halfOff, Math.abs(half[i] - (before[i] + full[i]) / 2));
+      }
+      return { noneOff, halfOff, label: document.getElementById('strength-value').textContent };
+    })()`)) as { noneOff: number; halfOff: number; label: string };
+    assert.equal(blend.noneOff, 0, 'strength 0% previews the input');
+    assert.ok(blend.halfOff <= 1, `strength 50% is ${blend.halfOff} levels from halfway`);
+    assert.equal(blend.label, '100%');
+    assert.equal(await plugin.evaluate(() => (window as any).__dpm.restores.length), restoresBefore, 'no restore ran for the slider');
+    assert.match((await plugin.textContent('#status')) ?? '', /Preview at 100% strength/);
 
     const q = await host<{ inputPsnr: number; outputPsnr: number; width: number; height: number; hashChanged: boolean; format: string }>(page, 'quality');
     console.log(`# 256x256 crop, weights ${info.weights}: PSNR input ${q.inputPsnr.toFixed(2)} dB -> written back ${q.outputPsnr.toFixed(2)} dB; model load ${stats.loadMs} ms, restore ${stats.restores[0].ms} ms (first, WASM, 1 thread)`);

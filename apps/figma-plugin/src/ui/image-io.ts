@@ -50,11 +50,12 @@ export function imageToCanvas(image: RgbImage): HTMLCanvasElement {
   const out = ctx.createImageData(width, height);
   const px = out.data;
   const n = width * height;
+  // Uint8ClampedArray rounds to the nearest level by itself (adding 0.5 first rounded k/255 up to k + 1).
   for (let i = 0; i < n; i++) {
-    px[4 * i] = rgb[i] * 255 + 0.5;
-    px[4 * i + 1] = rgb[n + i] * 255 + 0.5;
-    px[4 * i + 2] = rgb[2 * n + i] * 255 + 0.5;
-    px[4 * i + 3] = alpha ? alpha[i] * 255 + 0.5 : 255;
+    px[4 * i] = rgb[i] * 255;
+    px[4 * i + 1] = rgb[n + i] * 255;
+    px[4 * i + 2] = rgb[2 * n + i] * 255;
+    px[4 * i + 3] = alpha ? alpha[i] * 255 : 255;
   }
   ctx.putImageData(out, 0, 0);
   return canvas;

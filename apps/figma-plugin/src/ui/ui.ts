@@ -3,7 +3,7 @@
  * the selection, runs the model locally on each image, previews before/after and hands PNGs back
  * to the main thread, which writes them into the document.
  */
-import type { RestoreProgress } from '@dpmambair/core';
+import { applyStrength, type RestoreProgress, type RgbImage } from '@dpmambair/core';
 import { fitWithinLimit } from '../shared/limits.js';
 import type { MainToUi, Placement, RestoredImage, SelectedImage, SelectionState, UiToMain } from '../shared/messages.js';
 import type { EngineAssets } from './engine.js';
@@ -79,6 +79,8 @@ const ui = {
   after: $('after-holder'),
   divider: $('divider'),
   split: $<HTMLInputElement>('split'),
+  strength: $<HTMLInputElement>('strength'),
+  strengthValue: $('strength-value'),
   thumbs: $('thumbs'),
   detected: $('detected'),
 };
@@ -183,7 +185,15 @@ interface Preview {
   before: HTMLCanvasElement;
   after: HTMLCanvasElement;
   detected?: string;
+  /** The decoded input and the full-strength output: the strength slider blends them. */
+  input: RgbImage;
+  restored: RgbImage;
 }
+
+/** The strength slider's value, 0..1. */
+const strength = () => Number(ui.strength.value) / 100;
+/** The restored image at a strength, drawn (the model does not run again). */
+const atStrength = (p: Pick<Preview, 'input' | 'restored'>, s: number) => imageToCanvas(applyStrength({ ...p.restored, rgb: p.restored.rgb.slice() }, p.input, s));
 const previews: Preview[] = [];
 let shown = -1;
 
@@ -233,6 +243,12 @@ function setSplit(pct: number): void {
   ui.divider.style.left = `${pct}%`;
 }
 ui.split.addEventListener('input', () => setSplit(Number(ui.split.value)));
+ui.strength.addEventListener('input', () => {
+  ui.strengthValue.textContent = `${ui.strength.value}%`;
+  for (const p of previews) p.after = atStrength(p, strength());
+  showPreview(shown);
+  if (!job && previews.length) setStatus(`Preview at ${ui.strength.value}% strength. Restore again to write it to the canvas.`);
+});
 setSplit(50);
 
 function describeDetection(embedding: Float32Array): string | undefined {
@@ -346,14 +362,17 @@ async function runJob(j: Job): Promise<void> {
         showProgress(meter.fraction(), `${which}: ${step}${eta}`);
       };
       onProgress({ stage: 'embed', done: 0, total: work.tiles });
+      // A copy for the strength slider: the engine hands the image's buffers to its worker.
+      const input: RgbImage = { ...decoded.image, rgb: decoded.image.rgb.slice(), alpha: decoded.image.alpha?.slice() };
       const out = await engine.restore(decoded.image, { tile: work.tile, overlap: OVERLAP, signal, onProgress });
       const ms = performance.now() - t0;
       stats.restores.push({ width, height, ms: Math.round(ms), tiles: work.tiles, tile: work.tile });
-      const after = imageToCanvas(out.image);
+      const preview = { input, restored: out.image };
+      const after = atStrength(preview, strength());
       const target = fitWithinLimit(width, height);
       const png = await encodePng(after, target);
       results.push({ hash: image.hash, bytes: png, width: target?.width ?? width, height: target?.height ?? height, ...(target ? { downscaledFrom: { width, height } } : {}) });
-      addPreview({ hash: image.hash, before: decoded.canvas, after, detected: describeDetection(out.embedding) });
+      addPreview({ hash: image.hash, before: decoded.canvas, after, detected: describeDetection(out.embedding), ...preview });
     }
     if (!results.length) throw new Error(skippedNotes.join(' ') || 'nothing was restored');
     showProgress(1, `Restored ${plural(results.length, 'image')} in ${seconds(meter.elapsed())}. Writing to the canvas…`);
