@@ -28,6 +28,8 @@ export interface RestoreArgs {
   redis?: string;
   /** The queue's name (with --redis). */
   queue?: string;
+  /** With --redis: jobs carry input paths, read by workers from storage they all mount. */
+  sharedStorage?: boolean;
 }
 
 /** `dpmambair worker`: restores jobs from a Redis queue until SIGTERM/SIGINT. */
@@ -113,6 +115,7 @@ const RESTORE_OPTIONS = {
   quiet: { type: 'boolean' },
   redis: { type: 'string' },
   queue: { type: 'string' },
+  'shared-storage': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -155,6 +158,7 @@ export function parseCommandLine(argv: string[]): Args {
     if (v.output === undefined) throw new UsageError('restore: missing -o/--output (a file for one input, a directory for several)');
     if (v.output === '') throw new UsageError('restore: -o/--output is empty');
     if (v.queue !== undefined && v.redis === undefined) throw new UsageError('restore: --queue needs --redis <url>');
+    if (v['shared-storage'] && v.redis === undefined) throw new UsageError('restore: --shared-storage needs --redis <url>');
     const tile = v.tile === undefined ? DEFAULT_TILE : integer('tile', v.tile, 16, 8192);
     const overlap = v.overlap === undefined ? Math.min(DEFAULT_OVERLAP, tile / 2) : integer('overlap', v.overlap, 0, Math.floor(tile / 2));
     return {
@@ -174,6 +178,7 @@ export function parseCommandLine(argv: string[]): Args {
       quiet: v.quiet ?? false,
       ...(v.redis !== undefined ? { redis: redisUrl(v.redis, 'restore') } : {}),
       ...(v.queue !== undefined ? { queue: v.queue } : {}),
+      ...(v['shared-storage'] ? { sharedStorage: true } : {}),
     };
   }
 

@@ -36,6 +36,8 @@ Options:
                           (redis://host:port); outputs are written here as results arrive;
                           a re-run collects finished results instead of restoring again
       --queue <name>      the queue's name with --redis (default dpmambair)
+      --shared-storage    with --redis: jobs carry input paths instead of bytes (no 32 MiB
+                          limit); every worker must see the inputs at the same absolute path
   -h, --help              this help
 
 Images: PNG, JPEG and WebP; 8- or 16-bit (16-bit PNG in -> 16-bit PNG out); gray, RGB, with or

@@ -94,6 +94,7 @@ describe('queue usage errors (exit 2)', () => {
       [['worker', '--redis', '127.0.0.1:6379'], /--redis must be a redis:\/\/ or rediss:\/\/ URL/],
       [['restore', 'a.png', '-o', 'out/', '--redis', 'http://x'], /--redis must be a redis:\/\/ or rediss:\/\/ URL/],
       [['restore', 'a.png', '-o', 'out/', '--queue', 'q'], /--queue needs --redis/],
+      [['restore', 'a.png', '-o', 'out/', '--shared-storage'], /--shared-storage needs --redis/],
       [['worker', '--redis', 'redis://x', '--concurrency', '0'], /--concurrency must be between 1 and 256/],
     ] as const) {
       const r = await runCli([...args]);
@@ -290,6 +291,20 @@ describe('restore --redis with dpmambair worker processes', { timeout: 300_000 }
     const [ok, refused] = jsonLines(r.stdout);
     assert.equal(ok.ok, true);
     assert.match(refused.error, /^file is 33\.\d MiB, over the queue's limit of 32 MiB per image$/);
+  });
+
+  test('--shared-storage: jobs carry paths, so the size limit does not apply; outputs as a local run', async () => {
+    const dir = tempDir();
+    const [small, base] = await crops(dir, 2, 'shared');
+    const big = join(dir, 'big.png');
+    writeFileSync(big, Buffer.concat([readFileSync(base), Buffer.alloc(33 * 2 ** 20)])); // over the 32 MiB limit for bytes in jobs
+    const r = await runCli(['restore', small, big, '-o', join(dir, 'out'), '--redis', redis.url, '--shared-storage', '--json'], { timeoutMs: 60_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(jsonLines(r.stdout).map((x) => x.ok), [true, true]);
+    const local = await runCli(['restore', small, base, '-o', join(dir, 'local'), '--device', 'cpu', '--quiet']);
+    assert.equal(local.code, 0, local.stderr);
+    assert.ok((await maxDifference(join(dir, 'out', 'shared-00.png'), join(dir, 'local', 'shared-00.png'))) <= 1);
+    assert.ok((await maxDifference(join(dir, 'out', 'big.png'), join(dir, 'local', 'shared-01.png'))) <= 1);
   });
 
   test('a worker with another model refuses the batch\'s jobs, saying which models', async () => {

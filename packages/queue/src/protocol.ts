@@ -23,8 +23,10 @@ export interface RestoreJobData {
   /** sha256 of the weights the batch asks for; a worker with other weights refuses the job. */
   model: string;
   options: ImageJobOptions;
-  /** The input file's bytes, base64. */
-  image: string;
+  /** The input file's bytes, base64; or, in shared-storage mode, none and: */
+  image?: string;
+  /** The input's absolute path, on storage every worker mounts at the same place. */
+  path?: string;
 }
 
 export interface RestoreJobResult {

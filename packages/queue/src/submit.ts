@@ -11,6 +11,8 @@ export interface BatchImage {
   name: string;
   /** Reads the input's bytes; called again if its job has to be added again. */
   read(): Promise<Uint8Array>;
+  /** Its absolute path, for shared-storage mode. */
+  path?: string;
   options: ImageJobOptions;
 }
 
@@ -37,8 +39,13 @@ export interface EnqueueOptions {
   /** sha256 of the weights the batch asks for. */
   model: string;
   images: BatchImage[];
-  /** Inputs larger than this are failed without a job. Default 32 MiB. */
+  /** Inputs larger than this are failed without a job. Default 32 MiB (no limit in shared-storage mode). */
   maxImageBytes?: number;
+  /**
+   * Jobs carry each image's `path` instead of its bytes: for archives on storage that every
+   * worker mounts at the same path. The submitter still reads each file once, for its job id.
+   */
+  sharedStorage?: boolean;
   /** Jobs in Redis at once (image bytes sit in Redis's memory). Default 64. */
   window?: number;
   /** Tries per job for transient errors (a bad image is tried once). Default 3. */
@@ -123,7 +130,8 @@ export async function* enqueueRestore(options: EnqueueOptions): AsyncGenerator<B
   }
 
   async function add(entry: InFlight, bytes: Uint8Array): Promise<void> {
-    const data: RestoreJobData = { batch, name: entry.image.name, model, options: entry.image.options, image: Buffer.from(bytes).toString('base64') };
+    const { name, options: imageOptions, path } = entry.image;
+    const data: RestoreJobData = options.sharedStorage ? { batch, name, model, options: imageOptions, path } : { batch, name, model, options: imageOptions, image: Buffer.from(bytes).toString('base64') };
     await redis(() => queue.add('restore', data, {
       jobId: entry.id,
       attempts,
@@ -143,7 +151,10 @@ export async function* enqueueRestore(options: EnqueueOptions): AsyncGenerator<B
     } catch (e) {
       return { name: image.name, ok: false, error: `cannot read: ${(e as Error).message}` };
     }
-    if (bytes.length > maxBytes) {
+    if (options.sharedStorage && !image.path?.startsWith('/')) {
+      return { name: image.name, ok: false, error: 'shared-storage mode needs the absolute path of every input' };
+    }
+    if (!options.sharedStorage && bytes.length > maxBytes) {
       return { name: image.name, ok: false, error: `file is ${(bytes.length / 2 ** 20).toFixed(1)} MiB, over the queue's limit of ${(maxBytes / 2 ** 20).toFixed(0)} MiB per image` };
     }
     const id = jobId(batch, bytes, image.options);

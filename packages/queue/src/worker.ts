@@ -1,6 +1,7 @@
 // Workers: a BullMQ Worker in this process, restoring in sandboxed child processes (one per
 // concurrent job), so CPU-bound inference never blocks lock renewal and jobs are not marked
 // stalled while they run.
+import { readFile } from 'node:fs/promises';
 import { availableParallelism, hostname } from 'node:os';
 import { UnrecoverableError, Worker, type ConnectionOptions, type SandboxedJob } from 'bullmq';
 import { BAD_IMAGE, DEFAULT_QUEUE, MODEL_MISMATCH, type ImageJobOptions, type RestoreJobData, type RestoreJobResult } from './protocol.js';
@@ -42,8 +43,15 @@ export function restoreProcessor(open: () => Promise<ImageRestorer>): (job: Sand
       throw new UnrecoverableError(`${MODEL_MISMATCH}: the batch asks for model sha256 ${data.model.slice(0, 12)}…, worker ${worker} runs ${r.model.slice(0, 12)}… (${r.modelName}); start workers with the batch's model (--model) or use another --queue`);
     }
     const start = performance.now();
+    let image: Uint8Array;
     try {
-      const out = await r.restore(Buffer.from(data.image, 'base64'), data.options);
+      image = data.image !== undefined ? Buffer.from(data.image, 'base64') : await readFile(data.path!);
+    } catch (e) {
+      // Another worker may see the file: fail this try, not the job.
+      throw new Error(`cannot read ${data.path} on worker ${worker} (${(e as Error).message}); shared storage must be mounted at the same path on every worker`);
+    }
+    try {
+      const out = await r.restore(image, data.options);
       return { image: Buffer.from(out.image).toString('base64'), width: out.width, height: out.height, device: out.device, ms: Math.round(performance.now() - start), worker };
     } catch (e) {
       if (e instanceof BadImageError) throw new UnrecoverableError(`${BAD_IMAGE}: ${e.message}`);

@@ -54,12 +54,14 @@ export async function restoreOnQueue(args: RestoreArgs & { redis: string }, plan
     const results = enqueueRestore({
       connection,
       queue: args.queue,
+      sharedStorage: args.sharedStorage,
       batch,
       model,
       signal,
       images: plan.jobs.map((job) => ({
         name: job.input,
         read: () => fs.readFile(job.input),
+        path: resolve(job.input),
         options: { tile: args.tile, overlap: args.overlap, format: job.format, quality: args.quality, maxPixels: args.maxPixels, strength: args.strength },
       })),
       onProgress,
