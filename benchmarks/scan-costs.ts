@@ -73,9 +73,23 @@ export async function linearAttentionNs(shape: ScanShape): Promise<number> {
 
 /** ns/element of our kernel, the whole call (inputs copied in, y copied out) as the segment runner pays it. */
 export async function kernelNs(kernel: ScanKernel, shape: ScanShape): Promise<number> {
+  return (await kernelCost(kernel, shape)).wall;
+}
+
+/**
+ * Wall and CPU ns/element of our kernel (best of the repeats). CPU time counts every thread of
+ * the process, so on one thread it is the kernel's cost however busy the machine is.
+ */
+export async function kernelCost(kernel: ScanKernel, shape: ScanShape): Promise<{ wall: number; cpu: number }> {
   const [x, delta, A, B, C, D] = scanInputs(shape);
-  const ms = await timeBest(() => kernel.scan(x, delta, A, B, C, D), repeatsFor(shape));
-  return (ms * 1e6) / elements(shape);
+  let cpuMs = Infinity;
+  const ms = await timeBest(async () => {
+    const start = process.cpuUsage();
+    await kernel.scan(x, delta, A, B, C, D);
+    const used = process.cpuUsage(start);
+    cpuMs = Math.min(cpuMs, (used.user + used.system) / 1000);
+  }, repeatsFor(shape));
+  return { wall: (ms * 1e6) / elements(shape), cpu: (cpuMs * 1e6) / elements(shape) };
 }
 
 let loopBinary: string | null | undefined;
