@@ -106,9 +106,12 @@ describe('queue usage errors (exit 2)', () => {
   test('an unreachable Redis: exit 3, nothing written', async () => {
     const dir = tempDir();
     const [input] = await crops(dir, 1);
-    const r = await runCli(['restore', input, '-o', join(dir, 'out') + '/', '--redis', 'redis://127.0.0.1:1']);
+    const r = await runCli(['restore', input, '-o', join(dir, 'out') + '/', '--redis', 'redis://127.0.0.1:1', '--json']);
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /error: cannot reach Redis at 127\.0\.0\.1:1: .*ECONNREFUSED/);
+    const [line] = jsonLines(r.stdout); // as a local run whose model cannot load: still one line per input
+    assert.deepEqual([line.input, line.ok], [input, false]);
+    assert.match(line.error, /^not restored: cannot reach Redis/);
   });
 });
 

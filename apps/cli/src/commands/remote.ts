@@ -3,7 +3,7 @@
 // result arrives.
 import { promises as fs } from 'node:fs';
 import { resolve } from 'node:path';
-import { batchId, enqueueRestore, pingRedis, redisConnection, RedisUnreachableError, type BatchProgress } from '@dpmambair/queue';
+import { batchId, DEFAULT_QUEUE, enqueueRestore, pingRedis, redisConnection, RedisUnreachableError, type BatchProgress } from '@dpmambair/queue';
 import type { RestoreArgs } from '../args.js';
 import { LoadError, message } from '../errors.js';
 import { writeAtomic } from '../io.js';
@@ -21,11 +21,19 @@ type Fail = (index: number, input: string, output: string | null, error: string,
 /** Restores the plan's jobs on the queue; failures go through `fail`, successes through `report`. */
 export async function restoreOnQueue(args: RestoreArgs & { redis: string }, plan: Plan, ctx: RestoreContext, report: (index: number, r: FileResult) => void, fail: Fail): Promise<void> {
   const { progress, signal } = ctx;
-  const loaded = await loadModelFile(args.model);
+  const connection = redisConnection(args.redis);
+  let loaded;
+  try {
+    loaded = await loadModelFile(args.model);
+    await pingRedis(connection).catch(asLoadError);
+  } catch (e) {
+    // As a local run: every input still gets its line; the exit code (3) says what is at fault.
+    const why = `not restored: ${message(e)}`;
+    for (const job of plan.jobs) report(job.index, { input: job.input, output: job.output, width: job.header.width, height: job.header.height, ms: null, device: null, ok: false, error: why });
+    throw e;
+  }
   if (loaded.untrained) progress.warn(`dpmambair: warning: ${untrainedWarning(loaded)}`);
   const model = weightsSha256(loaded);
-  const connection = redisConnection(args.redis);
-  await pingRedis(connection).catch(asLoadError);
   for (const dir of plan.directories) {
     await makeDirectory(dir).catch((e: unknown) => {
       for (const job of plan.jobs.splice(0)) fail(job.index, job.input, job.output, message(e));
@@ -35,7 +43,7 @@ export async function restoreOnQueue(args: RestoreArgs & { redis: string }, plan
   const byInput = new Map<string, Job>(plan.jobs.map((j) => [j.input, j]));
   // The same command (model and output target) gives the same batch, so a re-run finds its jobs.
   const batch = batchId(model, resolve(args.output));
-  progress.note(`dpmambair: ${plan.jobs.length} image${plan.jobs.length === 1 ? '' : 's'} to queue '${args.queue ?? 'dpmambair'}' (batch ${batch}, model '${loaded.model.config.name}' sha256 ${model.slice(0, 12)}…)`);
+  progress.note(`dpmambair: ${plan.jobs.length} image${plan.jobs.length === 1 ? '' : 's'} to queue '${args.queue ?? DEFAULT_QUEUE}' (batch ${batch}, model '${loaded.model.config.name}' sha256 ${model.slice(0, 12)}…)`);
   const status = new StatusLine(progress.mode === 'bar');
   // Nothing moving for a while usually means no worker listens on this queue: say so, once.
   let lastMove = Date.now();
