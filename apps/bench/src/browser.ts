@@ -164,8 +164,9 @@ try {
         `Chromium ${browser.version()}, headless; page ${r.crossOriginIsolated ? '' : 'not '}cross-origin isolated, so WebAssembly runs single-threaded (as in the docs demo and a Figma plugin)`,
       ];
       const ortWasm = [...new Set(server.log.slice(logStart).map((l) => /\/ort\/(ort-[\w.-]+\.wasm)$/.exec(l)?.[1]).filter(Boolean))];
-      if (device === 'wasm' || device === 'webgpu') notes.push(`onnxruntime-web ${r.ortVersion}, loaded ${ortWasm.join(', ') || 'no wasm from /ort/'}; the selective scan is com.microsoft.LinearAttention`);
-      if (device === 'tf-wasm') notes.push('tfjs-backend-wasm (XNNPACK, SIMD, no threads without isolation); the selective scan is a JS kernel');
+      const scan = device === 'wasm' ? 'our WebAssembly SIMD kernel (@dpmambair/scan-wasm, one thread) between ONNX segments' : 'com.microsoft.LinearAttention';
+      if (device === 'wasm' || device === 'webgpu') notes.push(`onnxruntime-web ${r.ortVersion}, loaded ${ortWasm.join(', ') || 'no wasm from /ort/'}; the selective scan is ${scan}`);
+      if (device === 'tf-wasm') notes.push('tfjs-backend-wasm (XNNPACK, SIMD, no threads without isolation); the selective scan is our WebAssembly SIMD kernel (@dpmambair/scan-wasm, one thread)');
       if (peaks.gpu) notes.push(`GPU process peak RSS ${peaks.gpu.toFixed(0)} MB${emulated ? ' (SwiftShader works in it)' : ''}`);
       if (r.jsHeapMB) notes.push(`JS heap at the end ${r.jsHeapMB.toFixed(0)} MB`);
       const record: BenchRecord = {

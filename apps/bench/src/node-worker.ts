@@ -65,8 +65,8 @@ const m = await measure(async () => (await createSession(model, device)).session
 console.log = logger;
 console.warn = warnBefore;
 if (device === 'tf-cpu') notes.push('tfjs-backend-cpu is plain JavaScript (no SIMD, no threads): expect it to be the slowest device by far.');
-if (device === 'tf-wasm') notes.push('tfjs-backend-wasm in Node: XNNPACK with SIMD; the selective scan is a JS kernel (backend-tf).');
-if (device === 'cpu') notes.push('onnxruntime-node CPU execution provider with its default thread pool (all cores); the selective scan is com.microsoft.LinearAttention.');
+if (device === 'tf-wasm') notes.push('tfjs-backend-wasm in Node: XNNPACK with SIMD; the selective scan is our WebAssembly SIMD kernel (@dpmambair/scan-wasm, one thread).');
+if (device === 'cpu') notes.push('onnxruntime-node CPU execution provider with its default thread pool (all cores); the selective scan is our WebAssembly SIMD kernel (@dpmambair/scan-wasm, threads over channels) between ONNX segments.');
 
 const record: BenchRecord = {
   schema: RECORD_SCHEMA,
