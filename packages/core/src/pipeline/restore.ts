@@ -121,7 +121,10 @@ export interface ImageSource {
   read(region: Region): Promise<Float32Array> | Float32Array;
 }
 
-/** Receives restored rows, top to bottom, each row once: `rows` is `rows.height` full-width rows starting at `y`. */
+/**
+ * Receives restored rows, top to bottom, each row once: `rows` is `rows.height` full-width rows
+ * starting at `y`. Its buffer is reused for the next band: copy what is kept.
+ */
 export type BandSink = (y: number, rows: RgbImage) => Promise<void> | void;
 
 /** Reads regions of an image held in memory. */
@@ -135,10 +138,11 @@ export function memorySource(image: RgbImage): ImageSource {
 
 /**
  * Restores an image band by band: the degradation embedding is computed once from the whole
- * image (its extractor regions), then each horizontal band of tiles is read, its tiles (padded by
- * reflection to multiples of 8) restored with that embedding and blended where they overlap, and
- * the rows no later band touches are handed to `sink`. Memory is set by the tile and the width:
- * about 40 bytes per pixel of one band (input, blend accumulators, finished rows), whatever the height.
+ * image (its extractor regions), then each horizontal band of tiles is restored tile by tile
+ * (each read from the source, padded by reflection to multiples of 8) with that embedding and
+ * blended where tiles overlap, and the rows no later band touches are handed to `sink`. Memory
+ * is set by the tile and the width, whatever the height: three buffers of one band (blend
+ * accumulator, weights, finished rows; about 28 bytes per pixel), allocated once.
  */
 export async function restoreBands(session: ModelSession, source: ImageSource, sink: BandSink, options: RestoreOptions = {}): Promise<void> {
   const strength = checkStrength(options.strength);
@@ -156,53 +160,49 @@ export async function restoreBands(session: ModelSession, source: ImageSource, s
   const embedding = await session.embed(stackCrops(crops, source));
   crops.length = 0;
 
-  // Blend accumulators for the rows of the current band; the rows it shares with the previous
-  // band arrive already holding that band's share.
-  let carried: { start: number; acc: Float32Array; weights: Float32Array } | undefined;
+  // Every span has the same length, so one band's buffers serve them all. The rows a band
+  // shares with the previous one are moved to the top, still holding that band's share.
+  const rows = ySpans[0].length;
+  const band = { acc: new Float32Array(3 * width * rows), weights: new Float32Array(width * rows), rows };
+  const finishedRows = new Float32Array(3 * width * rows);
   let done = 0;
   for (const [b, ys] of ySpans.entries()) {
-    const rows = ys.length;
-    const acc = new Float32Array(3 * width * rows);
-    const weights = new Float32Array(width * rows);
-    if (carried) carryOver(carried, ys.start, acc, weights, width, rows);
-    throwIfAborted(options.signal);
-    // Rows of this band only (spans past the first are multiples of 8, so reflection padding
-    // stays inside the band; a single span is the whole image height).
-    const band: RgbImage = { width, height: rows, rgb: await source.read({ x: 0, y: ys.start, width, height: rows }) };
+    if (b > 0) shiftUp(band, width, ys.start - ySpans[b - 1].start);
     for (const xs of xSpans) {
       throwIfAborted(options.signal);
-      const out = await session.restore(cropTensor(band, xs.start, 0, roundUp(xs.length), roundUp(rows)), embedding);
-      accumulate(out, xs, { start: ys.start, length: rows }, width, height, overlap, acc, weights);
+      // A tile's padding reflects inside the tile, which equals reflecting at the image border:
+      // only an axis covered by one span (the whole axis) needs padding.
+      const pixels: RgbImage = { width: xs.length, height: rows, rgb: await source.read({ x: xs.start, y: ys.start, width: xs.length, height: rows }) };
+      const out = await session.restore(cropTensor(pixels, 0, 0, roundUp(xs.length), roundUp(rows)), embedding);
+      accumulate(out, xs, ys, width, height, overlap, band.acc, band.weights);
       options.onProgress?.({ stage: 'restore', done: ++done, total });
     }
     // Spans start and end in increasing order, so rows above the next band's start are final.
     const next = ySpans[b + 1];
-    const finished = next ? next.start - ys.start : rows;
-    await sink(ys.start, applyStrength(normalised(acc, weights, width, rows, finished), band, strength));
-    carried = { start: ys.start, acc, weights };
+    const count = next ? next.start - ys.start : rows;
+    const finished = normalised(band, width, count, finishedRows);
+    if (strength !== 1) applyStrength(finished, { width, height: count, rgb: await source.read({ x: 0, y: ys.start, width, height: count }) }, strength);
+    await sink(ys.start, finished);
   }
 }
 
-/** Copies the accumulated rows from `carried.start + (start - carried.start)` on into a new band's buffers. */
-function carryOver(carried: { start: number; acc: Float32Array; weights: Float32Array }, start: number, acc: Float32Array, weights: Float32Array, width: number, rows: number): void {
-  const oldRows = carried.weights.length / width;
-  const skip = start - carried.start;
-  const shared = Math.max(0, Math.min(oldRows - skip, rows));
-  if (shared === 0) return;
-  weights.set(carried.weights.subarray(skip * width, (skip + shared) * width));
+/** Moves a band's rows from `by` on to the top and clears the rest, for the next band. */
+function shiftUp(band: { acc: Float32Array; weights: Float32Array; rows: number }, width: number, by: number): void {
+  const keep = Math.max(0, band.rows - by) * width;
+  const plane = band.rows * width;
+  band.weights.copyWithin(0, by * width, plane).fill(0, keep);
   for (let c = 0; c < 3; c++) {
-    const from = c * oldRows * width + skip * width;
-    acc.set(carried.acc.subarray(from, from + shared * width), c * rows * width);
+    band.acc.copyWithin(c * plane, c * plane + by * width, (c + 1) * plane);
+    band.acc.fill(0, c * plane + keep, (c + 1) * plane);
   }
 }
 
-function normalised(acc: Float32Array, weights: Float32Array, width: number, rows: number, count: number): RgbImage {
+/** The first `count` rows of the band, blended (acc / weights), into `into`. */
+function normalised(band: { acc: Float32Array; weights: Float32Array; rows: number }, width: number, count: number, into: Float32Array): RgbImage {
   const n = width * count;
-  const rgb = new Float32Array(3 * n);
-  for (let c = 0; c < 3; c++) {
-    const plane = c * rows * width;
-    for (let i = 0; i < n; i++) rgb[c * n + i] = acc[plane + i] / weights[i];
-  }
+  const plane = band.rows * width;
+  const rgb = into.subarray(0, 3 * n);
+  for (let c = 0; c < 3; c++) for (let i = 0; i < n; i++) rgb[c * n + i] = band.acc[c * plane + i] / band.weights[i];
   return { width, height: count, rgb };
 }
 
@@ -221,11 +221,11 @@ export async function restoreImage(session: ModelSession, image: RgbImage, optio
   return { width, height, rgb, alpha: image.alpha };
 }
 
-/** Adds a restored tile into the band's accumulators (`ys.start` is the band's first row). */
+/** Adds a restored tile into the band's accumulators (whose first row is the band's, `ys.start`). */
 function accumulate(out: Tensor, xs: Span, ys: Span, width: number, height: number, ramp: number, acc: Float32Array, weights: Float32Array): void {
   const tw = out.shape[3];
   const th = out.shape[2];
-  const plane = width * ys.length;
+  const plane = weights.length;
   const wx = Float32Array.from({ length: xs.length }, (_, i) => blendWeight(i, xs, width, ramp));
   for (let y = 0; y < ys.length; y++) {
     const wy = blendWeight(y, ys, height, ramp);
