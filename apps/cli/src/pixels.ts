@@ -1,10 +1,4 @@
-import { fromInterleaved, restoreBands, type ImageSource, type InterleavedPixels, type ModelSession, type Region, type RestoreOptions, type RgbImage } from '@dpmambair/core';
-
-/** The network's input: planar float RGB. Alpha stays with the source pixels and is copied at the end. */
-export function toModelInput(px: InterleavedPixels): RgbImage {
-  const { width, height, rgb } = fromInterleaved(px);
-  return { width, height, rgb };
-}
+import { restoreBands, type ImageSource, type InterleavedPixels, type ModelSession, type Region, type RestoreOptions, type RgbImage } from '@dpmambair/core';
 
 /**
  * Decoded 8/16-bit samples as a restore source: each region is converted to planar float RGB
