@@ -28,9 +28,10 @@ describe('bounded memory', () => {
       peaks.push(r.maxRssBytes!);
     }
     const growth = (peaks[1] - peaks[0]) / MiB;
-    // 1.94 MP more: 11 MiB of 8-bit input and output. Whole-image float buffers (the old
-    // pipeline: input, accumulators, weights, output) would add about 85 MiB more.
-    assert.ok(growth < 50, `peak RSS ${(peaks[0] / MiB).toFixed(0)} -> ${(peaks[1] / MiB).toFixed(0)} MiB (+${growth.toFixed(0)})`);
+    // 1.94 MP more: 11 MiB of 8-bit input and output, plus allocator and libvips noise (+53 MiB
+    // seen on a loaded machine). Whole-image float buffers (the old pipeline: input, accumulators,
+    // weights, output) would add about 85 MiB more than the 8-bit buffers, about 100 in all.
+    assert.ok(growth < 75, `peak RSS ${(peaks[0] / MiB).toFixed(0)} -> ${(peaks[1] / MiB).toFixed(0)} MiB (+${growth.toFixed(0)})`);
   });
 });
 
