@@ -42,6 +42,7 @@ VAL_DIR = os.path.join(HERE, "data", "val")
 OOD_DIR = os.path.join(HERE, "data", "val_ood")
 SETS = {"in-recipe": (VAL_DIR, ""), "out-of-recipe": (OOD_DIR, "-ood")}   # name -> (folder, results suffix)
 OOD_SEED = 7
+NOT_DEGRADED = ("clean", "mild")   # rows that are not one of the 7 types: outside the mean and the floors
 OOD_PER_IMAGE = 2
 RESULTS_DIR = os.path.join(HERE, "results")
 CLI = os.path.join(HERE, "..", "apps", "cli", "dist", "bin.js")
@@ -270,7 +271,7 @@ def summarise(rows):
         out[t] = {k: round(float(np.mean([r[k] for r in rs])), 3 if "ssim" in k else 2)
                   for k in rs[0] if k not in ("type", "file")}
         out[t]["n"] = len(rs)
-    degr = [t for t in out if t not in ("clean", "mild")]
+    degr = [t for t in out if t not in NOT_DEGRADED]
     if degr:
         out["mean (7 types)"] = {k: round(float(np.mean([out[t][k] for t in degr])), 3 if "ssim" in k else 2)
                                  for k in out[degr[0]] if k != "n"}
@@ -402,7 +403,7 @@ def set_table(set_name):
         lines.append(f"| {t} | {v.get('n', '')} | {v['psnr_input']:.2f} / {v['ssim_input']:.3f} | "
                      f"{v['psnr_baseline']:.2f} / {v['ssim_baseline']:.3f} | {meth} | {mm} |")
     if model:
-        types = [t for t in base["summary"] if t not in ("clean", "mild", "mean (7 types)")]
+        types = [t for t in base["summary"] if t not in NOT_DEGRADED + ("mean (7 types)",)]
         out = {t: model["summary"][t]["psnr_output"] for t in types}
         over_input = [t for t in types if out[t] > base["summary"][t]["psnr_input"]]
         over_base = [t for t in types if out[t] > base["summary"][t]["psnr_baseline"]]
@@ -425,10 +426,14 @@ def report(readme=os.path.join(HERE, "README.md")):
         t = set_table(set_name)
         if t:
             lines += t + [""]
-    with open(os.path.join(RESULTS_DIR, "model-small.json")) as f:
-        tr = json.load(f).get("training", {})
-    lines += [f"Weights: `weights/small.json`, stage {tr.get('stage')}, iterations {tr.get('iterations')}, "
-              f"minutes {tr.get('minutes')}, exported {tr.get('date')}.", "<!-- EVALUATION:END -->"]
+    mpath = os.path.join(RESULTS_DIR, "model-small.json")
+    if os.path.exists(mpath):
+        with open(mpath) as f:
+            model = json.load(f)
+        tr = model.get("training", {})
+        lines.append(f"Weights: `{model['weights']}`, stage {tr.get('stage')}, iterations {tr.get('iterations')}, "
+                     f"minutes {tr.get('minutes')}, exported {tr.get('date')}.")
+    lines.append("<!-- EVALUATION:END -->")
     with open(readme) as f:
         text = f.read()
     a = text.index("<!-- EVALUATION")
