@@ -114,6 +114,15 @@ def read_rcc(path):
     return out
 
 
+def _to_wallpaper_size(im):
+    """Area-downscale a large wallpaper photo to a short side of 768 px (smaller ones as they are)."""
+    import cv2
+
+    h, w = im.shape[:2]
+    s = WALLPAPER_SHORT_SIDE / min(h, w)
+    return cv2.resize(im, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA) if s < 1 else im
+
+
 def _downscale_lossy(rgb):
     """Area-downscale a lossy-coded photo by >= 2x (short side <= 384) so its artefacts vanish;
     None if it is then too small."""
@@ -159,18 +168,11 @@ def fetch(keep_tmp=False):
                 continue
             # the largest rendition
             best = max(files, key=lambda f: os.path.getsize(f))
-            im = cv2.imread(best, cv2.IMREAD_COLOR)
-            h, w = im.shape[:2]
-            s = WALLPAPER_SHORT_SIDE / min(h, w)
-            if s < 1:
-                im = cv2.resize(im, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA)
+            im = _to_wallpaper_size(cv2.imread(best, cv2.IMREAD_COLOR))
             np.save(_name_to_file("wallpaper/" + d), np.ascontiguousarray(im[:, :, ::-1]))
             n += 1
         for d in LOMIRI_PHOTOS:
-            im = cv2.imread(os.path.join(root, "usr/share/backgrounds", d + ".jpg"), cv2.IMREAD_COLOR)
-            h, w = im.shape[:2]
-            s = WALLPAPER_SHORT_SIDE / min(h, w)
-            im = cv2.resize(im, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA)
+            im = _to_wallpaper_size(cv2.imread(os.path.join(root, "usr/share/backgrounds", d + ".jpg"), cv2.IMREAD_COLOR))
             np.save(_name_to_file("lomiri/" + d), np.ascontiguousarray(im[:, :, ::-1]))
             n += 1
         cvdata = os.path.join(root, "usr/share/doc/opencv-doc/examples/data")

@@ -30,35 +30,39 @@ def _srgb_decode(x, gamma):
 
 # ----------------------------------------------------------------------------- noise
 
+def _bayer_mosaic(x):
+    """One sample per pixel in the layout of OpenCV's BayerBG (B G / G R in BGR order)."""
+    bgr = x[:, :, ::-1]
+    m = np.empty(x.shape[:2], np.float32)
+    m[0::2, 0::2] = bgr[0::2, 0::2, 0]
+    m[0::2, 1::2] = bgr[0::2, 1::2, 1]
+    m[1::2, 0::2] = bgr[1::2, 0::2, 1]
+    m[1::2, 1::2] = bgr[1::2, 1::2, 2]
+    return m
+
+
+def _demosaic(mosaic):
+    """OpenCV's bilinear Bayer demosaicing at 16 bits, back to RGB float."""
+    import cv2
+
+    m16 = np.round(np.clip(mosaic, 0, 1) * 65535).astype(np.uint16)
+    return cv2.cvtColor(m16, cv2.COLOR_BayerBG2BGR).astype(np.float32)[:, :, ::-1] / 65535
+
+
 def noise(x, rng):
     """Sensor-like noise: on a Bayer mosaic then demosaiced by OpenCV (spatially and
     chromatically correlated), chroma-heavy noise in YCrCb, or multiplicative speckle."""
     import cv2
 
     kind = rng.choice(["bayer", "ycrcb", "speckle"], p=[0.4, 0.35, 0.25])
-    H, W, _ = x.shape
     if kind == "bayer":
         a = rng.uniform(0.0005, 0.01)          # heteroscedastic: var = a * x + b
         b = rng.uniform(0.5, 12.0) ** 2 / 255 ** 2
-        bgr = np.ascontiguousarray(x[:, :, ::-1])
-        mosaic = np.empty((H, W), np.float32)  # BGGR-like layout as cv2's BayerBG
-        mosaic[0::2, 0::2] = bgr[0::2, 0::2, 0]
-        mosaic[0::2, 1::2] = bgr[0::2, 1::2, 1]
-        mosaic[1::2, 0::2] = bgr[1::2, 0::2, 1]
-        mosaic[1::2, 1::2] = bgr[1::2, 1::2, 2]
-        mosaic = mosaic + rng.standard_normal(mosaic.shape).astype(np.float32) * np.sqrt(a * mosaic + b).astype(np.float32)
-        m8 = np.round(np.clip(mosaic, 0, 1) * 65535).astype(np.uint16)
-        out = cv2.cvtColor(m8, cv2.COLOR_BayerBG2BGR).astype(np.float32)[:, :, ::-1] / 65535
-        # demosaicing alone softens the image: keep the clean luminance detail, only the noise is
-        # the degradation (the difference to the demosaiced clean mosaic is added to x)
-        clean_m = np.empty((H, W), np.float32)
-        clean_m[0::2, 0::2] = bgr[0::2, 0::2, 0]
-        clean_m[0::2, 1::2] = bgr[0::2, 1::2, 1]
-        clean_m[1::2, 0::2] = bgr[1::2, 0::2, 1]
-        clean_m[1::2, 1::2] = bgr[1::2, 1::2, 2]
-        c8 = np.round(np.clip(clean_m, 0, 1) * 65535).astype(np.uint16)
-        ref = cv2.cvtColor(c8, cv2.COLOR_BayerBG2BGR).astype(np.float32)[:, :, ::-1] / 65535
-        y = x + (out - ref)
+        clean_m = _bayer_mosaic(x)
+        noisy_m = clean_m + rng.standard_normal(clean_m.shape).astype(np.float32) * np.sqrt(a * clean_m + b).astype(np.float32)
+        # demosaicing alone softens the image: keep the clean detail, only the noise is the
+        # degradation (the difference to the demosaiced clean mosaic is added to x)
+        y = x + (_demosaic(noisy_m) - _demosaic(clean_m))
         return _q(y), {"kind": kind, "a": a, "b_std255": math.sqrt(b) * 255}
     if kind == "ycrcb":
         s_y = rng.uniform(2.0, 30.0) / 255
