@@ -171,6 +171,9 @@ def main():
     ap.add_argument("--resume", default=None, help="checkpoint path (runs/ckpt-<config>.pt)")
     ap.add_argument("--finetune", action="store_true",
                     help="with --resume: start a new stage-2 pass of --stage2-minutes with its own cosine LR")
+    ap.add_argument("--stage1-again", action="store_true",
+                    help="with --finetune: first a new stage-1 pass of --stage1-minutes (from the current "
+                         "extractor, on the current recipe), then the stage-2 pass")
     ap.add_argument("--type-weights", default="",
                     help="stage 2 sampling weight per type, e.g. blur:4,jpeg:2.5 (others 1)")
     ap.add_argument("--clean-fraction", type=float, default=CLEAN_FRACTION, help="stage 2 share of clean inputs")
@@ -195,6 +198,8 @@ def main():
         type_weights[TYPES.index(name)] = float(w)
     if args.finetune and not args.resume:
         ap.error("--finetune needs --resume")
+    if args.stage1_again and not args.finetune:
+        ap.error("--stage1-again needs --finetune")
 
     if args.budget_minutes is not None:
         if args.stage1_minutes is None:
@@ -254,6 +259,10 @@ def main():
             ran_with = argparse.Namespace(**{"type_weights": "", "clean_fraction": CLEAN_FRACTION, **ck["args"]})
             state.setdefault("passes", []).append(stage2_pass(ran_with))
             state["stage"], state["elapsed2"], state["pass_start_step"] = 2, 0.0, state["step2"]
+            if args.stage1_again:
+                # The extractor learns the current recipe again; the finished stage-1 pass is kept.
+                state.setdefault("stage1_passes", []).append(state["stage1"])
+                state["stage"], state["elapsed1"], state["stage1"] = 1, 0.0, {}
 
     def save_ckpt(path=ckpt_path):
         tmp = path + ".tmp"
@@ -285,7 +294,7 @@ def main():
         training = {
             "stage": state["stage"],
             "iterations": {"stage1": state["step1"], "stage2": state["step2"]},
-            "minutes": {"stage1": round(state["elapsed1"] / 60, 1), "stage2": round(sum(q["minutes"] for q in passes), 1)},
+            "minutes": {"stage1": round(state["elapsed1"] / 60 + sum(q.get("minutes", 0) for q in state.get("stage1_passes", [])), 1), "stage2": round(sum(q["minutes"] for q in passes), 1)},
             "data": ("real photographs from Debian packages python3-skimage (skimage/data), "
                      "plasma-workspace-wallpapers and lomiri-wallpapers-20.04 (photos, short side 768 px), "
                      "opencv-doc examples and gcompris-qt-data .rcc bundles (photos, downscaled >= 2x); "
@@ -298,6 +307,7 @@ def main():
             "date": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
             "device": f"{args.device} ({torch.get_num_threads()} threads, torch {torch.__version__})",
             "stage1_metrics": state.get("stage1", {}),
+            "earlier_stage1_passes": state.get("stage1_passes", []),
         }
         if val is not None:
             training["validation_psnr"] = {"set": "models/data_split.json val photos, 8 seeded 128x128 crops per type (seed 1234)",
