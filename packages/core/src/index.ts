@@ -12,7 +12,7 @@ export * from './graph/partition.js';
 export * from './weights/params.js';
 export * from './weights/safetensors.js';
 export * from './weights/load.js';
-export * from './reference/tensor.js';
+export * from './tensor.js';
 export * as referenceOps from './reference/ops.js';
 export { runReference } from './reference/interpreter.js';
 export { referenceBackend } from './reference/backend.js';

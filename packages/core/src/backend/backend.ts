@@ -1,7 +1,7 @@
 import type { Graph } from '../graph/ir.js';
 import type { ModelConfig } from '../model/config.js';
 import { EXTRACTOR_INPUT, EXTRACTOR_OUTPUT, RESTORER_INPUTS, RESTORER_OUTPUT } from '../model/dpmambair.js';
-import type { Tensor } from '../reference/tensor.js';
+import type { Tensor } from '../tensor.js';
 import type { WeightsManifest } from '../weights/load.js';
 import type { ParamStore } from '../weights/params.js';
 import type { Device } from './devices.js';

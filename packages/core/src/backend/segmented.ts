@@ -1,7 +1,7 @@
 import { nodeInputs } from '../graph/analysis.js';
 import type { Graph, Node, OpName } from '../graph/ir.js';
 import { partitionGraph, valueNamer } from '../graph/partition.js';
-import type { Tensor } from '../reference/tensor.js';
+import type { Tensor } from '../tensor.js';
 import type { ParamStore } from '../weights/params.js';
 import type { CompiledGraph } from './backend.js';
 

@@ -8,7 +8,7 @@ import { prepareModel } from '../model/prepare.js';
 import { referenceBackend } from '../reference/backend.js';
 import { runReference } from '../reference/interpreter.js';
 import { selectiveScan } from '../reference/ops.js';
-import { tensor } from '../reference/tensor.js';
+import { tensor } from '../tensor.js';
 import { ParamStore } from '../weights/params.js';
 import { analyseGraph, nodeInputs } from './analysis.js';
 import { GraphBuilder } from './builder.js';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runReference } from '../reference/interpreter.js';
-import { maxAbsDiff, tensor } from '../reference/tensor.js';
+import { maxAbsDiff, tensor } from '../tensor.js';
 import { parseSafetensors } from '../weights/safetensors.js';
 import { CONFIGS, getConfig } from './config.js';
 import { modelCost } from './cost.js';

@@ -5,7 +5,7 @@ import { getConfig } from '../model/config.js';
 import { randomParams, seededRandom } from '../model/init.js';
 import { prepareModel } from '../model/prepare.js';
 import { referenceBackend } from '../reference/backend.js';
-import { maxAbsDiff, tensor } from '../reference/tensor.js';
+import { maxAbsDiff, tensor } from '../tensor.js';
 import type { RgbImage } from './image.js';
 import { EXTRACTOR_CROP, extractorInput, memorySource, restoreBands, restoreImage, type Region, type RestoreProgress } from './restore.js';
 import { blendWeight, spans } from './tiling.js';

@@ -1,5 +1,5 @@
 import type { ModelSession } from '../backend/backend.js';
-import { tensor, type Tensor } from '../reference/tensor.js';
+import { tensor, type Tensor } from '../tensor.js';
 import type { RgbImage } from './image.js';
 import { blendWeight, reflectIndex, roundUp, spans, type Span } from './tiling.js';
 

@@ -1,7 +1,7 @@
 import type { Graph, Node, Value } from '../graph/ir.js';
 import type { ParamStore } from '../weights/params.js';
 import * as ops from './ops.js';
-import type { Tensor } from './tensor.js';
+import type { Tensor } from '../tensor.js';
 
 /** Runs a graph op by op with the reference ops. Slow and simple: the oracle for every backend. */
 export function runReference(graph: Graph, params: ParamStore, inputs: Record<string, Tensor>): Record<string, Tensor> {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { seededRandom } from '../model/init.js';
 import { conv2d, mean, pixelShuffle, pixelUnshuffle, selectiveScan } from './ops.js';
-import { maxAbsDiff, tensor } from './tensor.js';
+import { maxAbsDiff, tensor } from '../tensor.js';
 
 const random = (shape: number[], seed: number, scale = 1) => {
   const r = seededRandom(seed);

@@ -1,4 +1,4 @@
-import { sizeOf, strides, tensor, type Tensor } from './tensor.js';
+import { sizeOf, strides, tensor, type Tensor } from '../tensor.js';
 
 /**
  * Plain TypeScript implementations of every graph op: the oracle the backends are tested against.

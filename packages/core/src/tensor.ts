@@ -1,3 +1,8 @@
+/**
+ * The tensor type every layer of core passes around (reference ops, backends, the pipeline).
+ * It sits at the bottom of core and imports nothing, so no layer points up to reach it.
+ */
+
 /** A dense float32 tensor in row-major order. */
 export interface Tensor {
   shape: number[];
