@@ -1,7 +1,7 @@
 import {
   compileSegmented, emitOnnx, initOncePerDevice, OnnxGraphBuilder, registerBackend, type Backend, type CompiledGraph, type Device, type Graph, type Tensor,
 } from '@dpmambair/core';
-import { createScanKernel, kernelHostOps, type ScanKernel } from '@dpmambair/scan-wasm';
+import { kernelHostOps, kernels, type ScanKernel } from '@dpmambair/scan-wasm';
 import * as ort from 'onnxruntime-node';
 
 const EXECUTION_PROVIDER: Partial<Record<Device, string>> = { cuda: 'cuda', cpu: 'cpu' };
@@ -65,7 +65,7 @@ export type ScanLowering = 'kernel' | 'linearAttention';
 
 let kernel: Promise<ScanKernel> | undefined;
 /** One kernel per process (its threads are shared by every session; calls run one at a time). */
-const sharedKernel = () => (kernel ??= createScanKernel(options.intraOpNumThreads ? { threads: options.intraOpNumThreads } : {}));
+const sharedKernel = () => (kernel ??= kernels.async('cpu', 'selectiveScan').create(options.intraOpNumThreads ? { threads: options.intraOpNumThreads } : {}));
 
 /** A backend over onnxruntime-node; `onnxNodeBackend` (registered) is `createOnnxNodeBackend()`. */
 export function createOnnxNodeBackend({ scan = 'kernel' }: { scan?: ScanLowering } = {}): Backend {

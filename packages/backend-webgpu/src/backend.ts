@@ -4,7 +4,7 @@
  * and the plain wasm build for `wasm`; the Node entry only the plain wasm build.
  */
 import { compileSegmented, emitOnnx, GraphBuilder, initOncePerDevice, ParamStore, type Backend, type CompiledGraph, type Device, type Graph, type Tensor } from '@dpmambair/core';
-import { createScanKernel, kernelHostOps, type ScanKernel } from '@dpmambair/scan-wasm';
+import { kernelHostOps, kernels, type ScanKernel } from '@dpmambair/scan-wasm';
 import type * as Ort from 'onnxruntime-web';
 
 /** The onnxruntime-web version this package is built and tested against. */
@@ -116,7 +116,7 @@ export function createOnnxWebBackend(builds: Partial<Record<WebDevice, OrtBuild>
 
   let kernel: Promise<ScanKernel> | undefined;
   /** One kernel per backend (calls run one at a time), made on the first graph with a scan. */
-  const sharedKernel = () => (kernel ??= createScanKernel(options.numThreads ? { threads: options.numThreads } : {}));
+  const sharedKernel = () => (kernel ??= kernels.async('wasm', 'selectiveScan').create(options.numThreads ? { threads: options.numThreads } : {}));
 
   function source(device: WebDevice): string {
     const file = builds[device]!.wasmFile;

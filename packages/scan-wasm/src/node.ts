@@ -5,10 +5,12 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { createKernel, type Helper, type ScanKernel, type ScanKernelOptions } from './kernel.js';
+import { builtinKernels } from './registry.js';
 
 export {
   channelRanges, createSyncScanKernel, kernelHostOps, kernelUnsupportedReason, type ScanKernel, type ScanKernelOptions, type ScanSizes, type SyncScanKernel,
 } from './kernel.js';
+export { KernelRegistry, type AsyncKernelEntry, type KernelEntry, type SyncKernelEntry } from './registry.js';
 
 /** The body of each worker thread: instantiate the module on the shared memory, run the ranges it is sent. */
 const WORKER_SOURCE = `
@@ -49,3 +51,6 @@ async function startWorkers(count: number, module: WebAssembly.Module, memory: W
 export function createScanKernel(options: ScanKernelOptions = {}): Promise<ScanKernel> {
   return createKernel(options.threads ?? Math.max(1, Math.min(4, os.availableParallelism())), startWorkers);
 }
+
+/** This entry's kernels by device and op (backends look theirs up here). */
+export const kernels = builtinKernels(createScanKernel, 'threads over channels');

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createSyncScanKernel, kernelUnsupportedReason, type SyncScanKernel } from '@dpmambair/scan-wasm';
+import { kernels as scanWasmKernels, type SyncKernelEntry } from '@dpmambair/scan-wasm';
 import { scanShape, selectiveScanJS, type ScanShape } from './js.js';
 import { webglScanPrograms } from './webgl.js';
 import { webgpuScanPrograms } from './webgpu.js';
@@ -7,27 +7,47 @@ import { webgpuScanPrograms } from './webgpu.js';
 /** The tfjs kernel name of the selective scan (registered once per tfjs backend). */
 export const SCAN_KERNEL = 'DpmSelectiveScan';
 
-let kernel: { scan?: SyncScanKernel; whyNot?: string } | undefined;
-/** Our WebAssembly kernel, made on first use; where it cannot run (no SIMD), why not. */
-function wasmKernel(): { scan?: SyncScanKernel; whyNot?: string } {
-  if (!kernel) {
-    const whyNot = kernelUnsupportedReason();
-    kernel = whyNot ? { whyNot } : { scan: createSyncScanKernel() };
-  }
-  return kernel;
+/** How one CPU tfjs backend runs the scan, and why that one. */
+export interface CpuScan {
+  /** What runs and why, e.g. for SCAN_IMPLEMENTATION and logs. */
+  readonly implementation: string;
+  readonly kernel: 'wasm-simd' | 'js';
+  scanInto(x: Float32Array, delta: Float32Array, A: Float32Array, B: Float32Array, C: Float32Array, D: Float32Array, s: ScanShape, out: Float32Array): void;
 }
 
-const onCpu = (over: string) => {
-  const { whyNot } = wasmKernel();
-  return whyNot
-    ? `JS kernel: sequential recurrence ${over} (the WebAssembly kernel cannot run here: ${whyNot})`
-    : `our WebAssembly SIMD kernel (@dpmambair/scan-wasm, one thread) on copies of ${over}`;
-};
+/**
+ * Our WebAssembly kernel (the registry's entry for the device) where it can run; the JS recurrence
+ * only where it cannot (no WebAssembly SIMD), saying why, once, on the console: it is ~10x slower.
+ * `over` names what the operands are (copies of the backend's arrays, views of the wasm heap).
+ */
+export function chooseCpuScan(entry: SyncKernelEntry, over: string): CpuScan {
+  const whyNot = entry.unsupportedReason();
+  if (!whyNot) {
+    const kernel = entry.create();
+    return {
+      implementation: `${entry.description}, operands copied in from ${over} (chosen: this engine has WebAssembly SIMD)`,
+      kernel: 'wasm-simd',
+      scanInto: (x, delta, A, B, C, D, s, out) => kernel.scanInto(x, delta, A, B, C, D, s, out),
+    };
+  }
+  const implementation = `JS kernel: sequential recurrence on ${over} (the fallback, chosen because our WebAssembly kernel cannot run here: ${whyNot})`;
+  console.warn(`@dpmambair/backend-tf ${entry.device}: selective scan on the ${implementation}`);
+  return {
+    implementation,
+    kernel: 'js',
+    scanInto: (x, delta, A, B, C, D, s, out) => { selectiveScanJS(x, delta, A, B, C, D, s.batch, s.L, s.Di, s.N, out); },
+  };
+}
+
+const cpuScans: { cpu?: CpuScan; wasm?: CpuScan } = {};
+/** Chosen on first use per tfjs backend: nothing is probed at import. */
+const cpuScan = (backend: 'cpu' | 'wasm'): CpuScan =>
+  (cpuScans[backend] ??= chooseCpuScan(scanWasmKernels.sync(`tf-${backend}`, 'selectiveScan'), backend === 'cpu' ? 'the backend arrays' : 'views of the wasm heap'));
 
 /** How the scan runs on each tfjs backend (cpu and wasm: decided on first read, nothing is probed at import). */
 export const SCAN_IMPLEMENTATION = {
-  get cpu() { return onCpu('the backend arrays'); },
-  get wasm() { return onCpu('views of the wasm heap'); },
+  get cpu() { return cpuScan('cpu').implementation; },
+  get wasm() { return cpuScan('wasm').implementation; },
   webgl: 'WebGL2 fragment programs: chunked scan in 4 passes (chunk sums, local states, carries, output)',
   webgpu: 'WebGPU compute programs: chunked scan in 3 passes (local states, carry, output), N states in registers',
 };
@@ -44,17 +64,10 @@ function shapeOf(i: Inputs): ScanShape {
   return scanShape(i.x.shape, i.delta.shape, i.A.shape, i.B.shape, i.C.shape, i.D.shape);
 }
 
-/** y into `out`, on our WebAssembly kernel where it runs, else the JS recurrence. */
-function scanInto(x: Float32Array, delta: Float32Array, A: Float32Array, B: Float32Array, C: Float32Array, D: Float32Array, s: ScanShape, out: Float32Array): void {
-  const { scan } = wasmKernel();
-  if (scan) scan.scanInto(x, delta, A, B, C, D, s, out);
-  else selectiveScanJS(x, delta, A, B, C, D, s.batch, s.L, s.Di, s.N, out);
-}
-
 function runOnCopies(backend: AnyBackend, inputs: Inputs, out: Float32Array): ScanShape {
   const s = shapeOf(inputs);
   const [x, delta, A, B, C, D] = order(inputs).map((t) => backend.readSync(t.dataId) as Float32Array);
-  scanInto(x, delta, A, B, C, D, s, out);
+  cpuScan('cpu').scanInto(x, delta, A, B, C, D, s, out);
   return s;
 }
 
@@ -73,7 +86,7 @@ const kernels: Record<string, tf.KernelFunc> = {
     const view = (t: tf.TensorInfo) => b.typedArrayFromHeap(t) as Float32Array;
     const out = b.makeOutput(i.x.shape, 'float32');
     const [x, delta, A, B, C, D] = order(i).map(view);
-    scanInto(x, delta, A, B, C, D, s, view(out));
+    cpuScan('wasm').scanInto(x, delta, A, B, C, D, s, view(out));
     return out;
   },
   webgl: ({ inputs, backend }) => {
