@@ -1,6 +1,6 @@
 /** Node-only helpers: golden fixtures from the repository's models/golden, and node:test registration. */
 import { readFile } from 'node:fs/promises';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Backend, Device } from '@dpmambair/core';
 import { CASES } from './index.js';
 import { EXCLUSIONS } from './exclusions.js';
@@ -55,4 +55,54 @@ export function runCasesWithNodeTest(backend: Backend, device: Device, options: 
       else await c.run(backend, device, f);
     });
   }
+}
+
+/** One way of running a device, e.g. the selective scan on our kernel or on LinearAttention. */
+export interface DeviceVariant {
+  /** Shown in the suite's name: `<backend> <device> (<name>)`. */
+  name: string;
+  /** The backend configured for this variant (default: the backend under test). */
+  backend?: Backend;
+}
+
+/** One suite registered by runBackendConformance; `skipped` is the reason when its device cannot start here. */
+export interface ListedSuite {
+  device: Device;
+  variant: string;
+  title: string;
+  skipped?: string;
+}
+
+export interface BackendSuiteOptions extends Omit<NodeTestOptions, 'prefix'> {
+  /** Per device, the variants to run, each as its own suite (default: the backend as it is). */
+  variants?: Partial<Record<Device, readonly DeviceVariant[]>>;
+}
+
+/**
+ * The suite on every device of a backend (`backend.devices`), one node:test `describe` per device
+ * and variant. Each device's `init` runs first: a device that cannot start here (no GPU, no
+ * browser) is still listed, as one skipped test whose reason is the `init` error, so a missing
+ * device shows as skipped rather than absent. Call it with top-level await in a *.test.ts file.
+ */
+export async function runBackendConformance(backend: Backend, options: BackendSuiteOptions = {}): Promise<ListedSuite[]> {
+  let fixtures: Promise<ConformanceFixtures> | undefined;
+  const getFixtures = () => (fixtures ??= Promise.resolve(options.fixtures ?? loadFixtures()));
+  // Every init first, then every suite: node:test starts running a registered suite at once, and an
+  // init running beside it may switch global state (tfjs has one active backend).
+  const whyNot = new Map<Device, string | undefined>();
+  for (const device of backend.devices) {
+    whyNot.set(device, await backend.init(device).then(() => undefined, (e: unknown) => (e instanceof Error ? e.message : String(e))));
+  }
+  const listed: ListedSuite[] = [];
+  for (const device of backend.devices) {
+    for (const variant of options.variants?.[device] ?? [{ name: '' }]) {
+      const title = `${backend.name} ${device}${variant.name ? ` (${variant.name})` : ''}`;
+      const reason = whyNot.get(device);
+      const skipped = reason && `${device} cannot start here: ${reason}`;
+      if (skipped) test(title, { skip: skipped }, () => {});
+      else describe(title, () => runCasesWithNodeTest(variant.backend ?? backend, device, { ...options, fixtures: getFixtures(), prefix: '' }));
+      listed.push({ device, variant: variant.name, title, ...(skipped ? { skipped } : {}) });
+    }
+  }
+  return listed;
 }

@@ -99,15 +99,17 @@ const scanTol = () => TOLERANCE.selectiveScanMaxAbs;
 /** Scan inputs like the model's: Delta = softplus(..) in [1e-3, 1e-1]-ish, A = -exp(A_log). */
 function scanGraph(
   o: OpGraph, n: number, L: number, Di: number, N: number,
-  opts: { delta?: Fill; A?: Fill; suffix?: string } = {},
+  opts: { delta?: Fill; A?: Fill; suffix?: string; allInputs?: boolean } = {},
 ): void {
   const s = opts.suffix ?? '';
+  // A and D are parameters in the model; `allInputs` feeds them as graph inputs (another path in a backend).
+  const operand = opts.allInputs ? o.input.bind(o) : o.param.bind(o);
   const x = o.input(`x${s}`, [n, L, Di]);
   const delta = o.input(`delta${s}`, [n, L, Di], opts.delta ?? ((r) => Math.exp(Math.log(1e-3) + r() * Math.log(100))));
-  const A = o.param(`A${s}`, [Di, N], opts.A ?? ((_, i) => -((i % N) + 1)));
+  const A = operand(`A${s}`, [Di, N], opts.A ?? ((_, i) => -((i % N) + 1)));
   const B = o.input(`B${s}`, [n, L, N]);
   const C = o.input(`C${s}`, [n, L, N]);
-  const D = o.param(`D${s}`, [Di], [0.5, 1.5]);
+  const D = operand(`D${s}`, [Di], [0.5, 1.5]);
   o.output(`y${s}`, o.g.selectiveScan(x, delta, A, B, C, D));
 }
 
@@ -209,5 +211,67 @@ export const OP_CASES: MeasuredCase[] = [
       delta: (r) => (r() < 0.5 ? 1e-4 : 19 + 2 * r()),
       A: (r) => -(0.01 + 15.99 * r()),
     });
+  }),
+  // From backend-tf's former op cases: forms the cases above do not reach. Several mix a conv
+  // output with a graph input, which meet in different internal layouts where a backend keeps
+  // images as NHWC (tfjs), and operands a backend usually preprocesses arrive as graph inputs.
+  opCase('op/conv2d 1x1 + bias and 3x3 without bias', exact, (o) => {
+    const x = o.input('x', [2, 6, 10, 12]);
+    o.output('pointwise', o.g.conv2d(x, o.param('w1', [7, 6, 1, 1], [-0.5, 0.5]), o.param('b1', [7])));
+    o.output('noBias', o.g.conv2d(x, o.param('w3', [4, 6, 3, 3], [-0.5, 0.5])));
+  }),
+  opCase('op/conv2d 5x5 stride 2', exact, (o) => {
+    o.output('y', o.g.conv2d(o.input('x', [2, 6, 10, 12]), o.param('w', [3, 6, 5, 5], [-0.3, 0.3]), o.param('b', [3]), 2));
+  }),
+  opCase('op/conv2d weight and bias as graph inputs', exact, (o) => {
+    o.output('y', o.g.conv2d(o.input('x', [2, 6, 10, 12]), o.input('w', [5, 6, 3, 3], [-0.5, 0.5]), o.input('b', [5])));
+  }),
+  opCase('op/linear weight and bias as graph inputs', exact, (o) => {
+    o.output('y', o.g.linear(o.input('x', [2, 7, 5]), o.input('w', [3, 5], [-0.5, 0.5]), o.input('b', [3])));
+  }),
+  opCase('op/softplus extremes (-90 to 90)', transcendental, (o) => {
+    o.output('y', o.g.softplus(o.input('x', [1, 8], (_, i) => [-90, -30, -20, -5, 0, 5, 25, 90][i])));
+  }),
+  opCase('op/gelu after conv2d', transcendental, (o) => {
+    o.output('y', o.g.gelu(o.g.conv2d(o.input('x', [2, 6, 10, 12]), o.param('w', [3, 6, 1, 1]))));
+  }),
+  opCase('op/add conv2d output and a graph input', exact, (o) => {
+    const x = o.input('x', [2, 6, 10, 12]);
+    o.output('y', o.g.add(o.g.conv2d(x, o.param('w', [6, 6, 1, 1], [-0.5, 0.5])), x));
+  }),
+  opCase('op/sub mean times alpha after conv2d (the HEB form)', exact, (o) => {
+    const f = o.g.conv2d(o.input('x', [2, 6, 10, 12]), o.param('w', [4, 6, 1, 1], [-0.5, 0.5]));
+    o.output('y', o.g.add(f, o.g.mul(o.g.sub(f, o.g.mean(f, [2, 3], true)), o.input('alpha', [1]))));
+  }),
+  opCase('op/sub broadcasting over a middle axis', exact, (o) => {
+    o.output('y', o.g.sub(o.input('a', [2, 5, 4]), o.input('b', [2, 1, 4])));
+  }),
+  opCase('op/mul by a scalar graph input', exact, (o) => {
+    o.output('y', o.g.mul(o.input('a', [2, 5, 4]), o.input('s', [1])));
+  }),
+  opCase('op/channelScale after conv2d', exact, (o) => {
+    o.output('y', o.g.channelScale(o.g.conv2d(o.input('x', [2, 6, 10, 12]), o.param('w', [6, 6, 1, 1], [-0.5, 0.5])), o.input('s', [6])));
+  }),
+  opCase('op/concat conv2d output with a graph input', exact, (o) => {
+    const x = o.input('x', [2, 6, 10, 12]);
+    o.output('y', o.g.concat([o.g.conv2d(x, o.param('w', [3, 6, 1, 1], [-0.5, 0.5])), x], 1));
+  }),
+  opCase('op/toTokens then fromTokens', exact, (o) => {
+    const x = o.input('x', [2, 6, 10, 12]);
+    const t = o.g.toTokens(x);
+    o.output('tokens', t);
+    o.output('image', o.g.fromTokens(o.g.affine(t, 2, 0), x));
+  }),
+  opCase('op/pixelUnshuffle then pixelShuffle', exact, (o) => {
+    o.output('y', o.g.pixelShuffle(o.g.pixelUnshuffle(o.input('x', [1, 2, 6, 8]))));
+  }),
+  opCase('op/mean over channels', exact, (o) => { o.output('y', o.g.mean(o.input('x', [2, 6, 10, 12]), [1], false)); }),
+  opCase('op/selectiveScan every operand a graph input, Delta 1e-4 to 20', scanTol, (o) => {
+    scanGraph(o, 1, 500, 6, 4, { allInputs: true, delta: (r) => Math.exp(Math.log(1e-4) + r() * Math.log(2e5)), A: (_, i) => -1 - (15 * i) / 23 });
+  }),
+  opCase('op/selectiveScan constant Delta (1e-4 and ~20)', scanTol, (o) => {
+    // Every step 1e-4: the state carries through all 300 tokens; every step ~20: it resets each step.
+    scanGraph(o, 1, 300, 6, 4, { suffix: 'Small', delta: 1e-4 });
+    scanGraph(o, 1, 300, 6, 4, { suffix: 'Large', delta: (r) => 18 + 4 * r(), A: (_, i) => -1 - (15 * i) / 23 });
   }),
 ];

@@ -7,9 +7,26 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { OP_NAMES, referenceBackend, type Backend, type Tensor } from '@dpmambair/core';
 import { CASES, EXCLUSIONS, TOLERANCE, opOfCase } from './index.js';
-import { loadFixtures, runCasesWithNodeTest } from './node.js';
+import { loadFixtures, runBackendConformance, runCasesWithNodeTest } from './node.js';
 
 runCasesWithNodeTest(referenceBackend, 'cpu', { prefix: 'reference: ' });
+
+// The per-backend runner lists every device the backend names. The reference interpreter serves
+// `cpu` here and refuses `cuda` in init, as a backend does on a machine without the hardware.
+const cudaRefused = 'no NVIDIA GPU for the reference interpreter';
+const listed = await runBackendConformance({
+  ...referenceBackend,
+  devices: ['cpu', 'cuda'],
+  init: async (device) => { if (device === 'cuda') throw new Error(cudaRefused); },
+}, { cases: CASES.filter((c) => c.name === 'op/split'), variants: { cpu: [{ name: 'as is' }, { name: 'again', backend: referenceBackend }] } });
+
+test('the backend runner lists every device: one that cannot start is skipped with its init reason', () => {
+  assert.deepEqual(listed, [
+    { device: 'cpu', variant: 'as is', title: 'reference cpu (as is)' },
+    { device: 'cpu', variant: 'again', title: 'reference cpu (again)' },
+    { device: 'cuda', variant: '', title: 'reference cuda', skipped: `cuda cannot start here: ${cudaRefused}` },
+  ]);
+});
 
 test('every op in core OP_NAMES has a case', () => {
   const covered = new Set(CASES.map((c) => opOfCase(c.name)).filter(Boolean));

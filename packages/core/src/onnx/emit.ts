@@ -31,18 +31,23 @@ export function emitOnnx(graph: Graph, params: ParamStore, name = 'dpmambair'): 
   // Linear weights are stored transposed ([in, out], what MatMul takes), whole or by rows.
   const transposed = new Map<string, string>();
   const weightRowsT = (v: Value, start: number, size: number): string => {
-    const param = paramNames.get(v.id);
-    if (param === undefined) throw new Error('ONNX emitter: linear weights must be parameters');
-    const [out, inF] = v.shape as number[];
     const key = `${v.id}:${start}:${size}`;
     let t = transposed.get(key);
-    if (!t) {
+    if (t) return t;
+    const param = paramNames.get(v.id);
+    const [out, inF] = v.shape as number[];
+    if (param === undefined) {
+      // A weight fed as a graph input (never in the model; the IR allows it): transposed at run
+      // time. Only parameters are split by rows (planProjections), so this one is whole.
+      if (start !== 0 || size !== out) throw new Error('ONNX emitter: only parameter weights are split by rows');
+      t = g.op('Transpose', [ref(v)], { perm: [1, 0] });
+    } else {
       const w = params.get(param);
       const wt = new Float32Array(inF * size);
       for (let i = 0; i < inF; i++) for (let o = 0; o < size; o++) wt[i * size + o] = w[(start + o) * inF + i];
       t = g.initializer(size === out ? `${param}.T` : `${param}.T[${start}:${start + size}]`, [inF, size], wt);
-      transposed.set(key, t);
     }
+    transposed.set(key, t);
     return t;
   };
   const weightT = (v: Value) => weightRowsT(v, 0, v.shape[0] as number);
