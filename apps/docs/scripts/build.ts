@@ -16,7 +16,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build as esbuild } from 'esbuild';
 import sharp from 'sharp';
-import { seededRandom } from '@dpmambair/core';
+import { ORT_WASM_FILES, seededRandom } from '@dpmambair/core';
 import { DEFAULT_MODEL, loadModelFiles } from '@dpmambair/models';
 import { loadRecords, loadUnavailable } from '../../bench/src/results.js';
 import { renderCharts, renderReport } from '../../bench/src/report.js';
@@ -42,14 +42,11 @@ const write = (path: string, text: string | Uint8Array) => {
 // ------------------------------------------------------------------ 1. demo assets
 step('demo assets');
 /**
- * The onnxruntime-web builds backend-webgpu loads (its ORT_WASM_FILES: one per device, e.g. the
+ * The onnxruntime-web builds backend-webgpu loads (core's ORT_WASM_FILES: one per device, the
  * asyncify build for webgpu and the plain one for wasm), each a .wasm plus its .mjs glue.
  */
 function ortFiles(): string[] {
-  const pkg = join(root, 'packages', 'backend-webgpu');
-  const sources = [join(pkg, 'dist', 'index.js'), join(pkg, 'src', 'index.ts')].filter(existsSync).map((f) => readFileSync(f, 'utf8')).join('\n');
-  const wasm = new Set(sources.match(/ort-wasm-[\w.-]+?\.wasm/g) ?? ['ort-wasm-simd-threaded.asyncify.wasm', 'ort-wasm-simd-threaded.wasm']);
-  return [...wasm].flatMap((w) => [w, w.replace(/\.wasm$/, '.mjs')]);
+  return Object.values(ORT_WASM_FILES).flatMap((w) => [w, w.replace(/\.wasm$/, '.mjs')]);
 }
 const ORT_FILES = ortFiles();
 rmSync(join(pub, 'ort'), { recursive: true, force: true });

@@ -15,6 +15,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
+import { ORT_WASM_FILES } from '@dpmambair/core';
 import { DEFAULT_MODEL, loadModelFiles } from '@dpmambair/models';
 
 const APP = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,13 +24,12 @@ const DIST = join(APP, 'dist');
 // onnxruntime-web as backend-webgpu resolves it (the same copy the engine bundle imports).
 const requireFromBackend = createRequire(join(ROOT, 'packages/backend-webgpu/package.json'));
 
-/**
- * The ORT wasm each device's onnxruntime-web build instantiates (backend-webgpu's ORT_WASM_FILES):
+/*
+ * The ORT wasm each device's onnxruntime-web build instantiates (core's ORT_WASM_FILES):
  * 'wasm' the plain build (CPU; smaller and, measured here in Chromium, faster to warm up and ~4x
  * faster on the extractor than the asyncify build), 'webgpu' the WebGPU build (asyncify). Both
  * builds are in the one engine bundle; the iframe unpacks only the wasm it uses.
  */
-const ORT_WASM_FILES = { wasm: 'ort-wasm-simd-threaded.wasm', webgpu: 'ort-wasm-simd-threaded.asyncify.wasm' } as const;
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);

@@ -1,19 +1,12 @@
 import {
-  compileSegmented, emitOnnx, initOncePerDevice, OnnxGraphBuilder, registerBackend, type Backend, type CompiledGraph, type Device, type Graph, type Tensor,
+  compileSegmented, emitOnnx, initOncePerDevice, ortCompiledGraph, ortSessionOptions, OrtProbeError, probeOrt, registerBackend,
+  type Backend, type CompiledGraph, type Device, type Graph, type OrtRuntime,
 } from '@dpmambair/core';
 import { kernelHostOps, kernels, type ScanKernel } from '@dpmambair/scan-wasm';
 import * as ort from 'onnxruntime-node';
 
 const EXECUTION_PROVIDER: Partial<Record<Device, string>> = { cuda: 'cuda', cpu: 'cpu' };
-
-/** A one-node model used to prove an execution provider can really run here. */
-function probeModel(): Uint8Array {
-  const g = new OnnxGraphBuilder();
-  g.input('x', [1]);
-  g.identityAs('x', 'y');
-  g.output('y', [1]);
-  return g.toBytes('probe');
-}
+const runtime: OrtRuntime = ort;
 
 async function probe(device: Device): Promise<void> {
   // A failed CUDA probe makes onnxruntime print a native error to stderr; the same reason reaches
@@ -27,18 +20,15 @@ async function probe(device: Device): Promise<void> {
     if (!cuda) throw new Error('this onnxruntime-node build has no CUDA execution provider');
   }
   try {
-    const session = await ort.InferenceSession.create(probeModel(), { executionProviders: [ep], logSeverityLevel: 4 });
-    await session.release();
+    await probeOrt(runtime, { ...ortSessionOptions({ executionProvider: ep }), logSeverityLevel: 4 });
   } catch (e) {
-    const hint = device === 'cuda'
+    if (!(e instanceof OrtProbeError)) throw e;
+    const hint = device === 'cuda' && e.stage === 'start'
       ? ' (needs an NVIDIA GPU with CUDA 12 and onnxruntime-node installed with --onnxruntime-node-install=cuda12)'
       : '';
-    throw new Error(`${ep} execution provider failed to start: ${(e as Error).message.split('\n')[0]}${hint}`);
+    throw new Error(`${ep} execution provider ${e.message}${hint}`);
   }
 }
-
-const toOrt = (t: Tensor) => new ort.Tensor('float32', t.data, t.shape);
-const fromOrt = (t: ort.Tensor): Tensor => ({ shape: [...t.dims], data: t.data as Float32Array });
 
 export interface NodeBackendOptions {
   /** onnxruntime intra-op threads per session (default: onnxruntime's, one per physical core). Several processes on one machine set it so that processes x threads <= cores. */
@@ -76,25 +66,10 @@ export function createOnnxNodeBackend({ scan = 'kernel' }: { scan?: ScanLowering
     async compile(graph, params, device) {
       await this.init(device);
       const compileOnnx = async (g: Graph, segment = false): Promise<CompiledGraph> => {
-        const session = await ort.InferenceSession.create(emitOnnx(g, params), {
-          executionProviders: [EXECUTION_PROVIDER[device]!],
-          logSeverityLevel: 3,
-          graphOptimizationLevel: 'all',
-          // Each segment is its own session: with onnxruntime's CPU arena, every one of them would
-          // keep its own peak of activations (small at 512²: 3.1 GB peak RSS with it, 1.1 GB without).
-          // Its intra-op threads must not spin after a run either: the scan kernel's threads run
-          // next on the same cores (small at 512², loaded machine: 2.8 s of CPU per tile, was 3.9 s).
-          ...(segment ? { enableCpuMemArena: false, extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
-          ...(options.intraOpNumThreads ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
-        });
-        return {
-          async run(inputs) {
-            const feeds = Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, toOrt(t)]));
-            const out = await session.run(feeds);
-            return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, fromOrt(t)]));
-          },
-          dispose: () => session.release(),
-        };
+        const session = await ort.InferenceSession.create(emitOnnx(g, params), ortSessionOptions({
+          executionProvider: EXECUTION_PROVIDER[device]!, segment, segmentSpinning: false, intraOpNumThreads: options.intraOpNumThreads,
+        }));
+        return ortCompiledGraph(runtime, session, 'onnxruntime-node');
       };
       const scans = graph.nodes.some((n) => n.op === 'selectiveScan');
       if (device !== 'cpu' || scan === 'linearAttention' || !scans) return compileOnnx(graph);

@@ -3,7 +3,10 @@
  * import) the first time its device is used. The browser entry uses the WebGPU build for `webgpu`
  * and the plain wasm build for `wasm`; the Node entry only the plain wasm build.
  */
-import { compileSegmented, emitOnnx, GraphBuilder, initOncePerDevice, ParamStore, type Backend, type CompiledGraph, type Device, type Graph, type Tensor } from '@dpmambair/core';
+import {
+  compileSegmented, emitOnnx, initOncePerDevice, ortCompiledGraph, ortSessionOptions, OrtProbeError, probeOrt,
+  type Backend, type CompiledGraph, type Device, type Graph, type OrtRuntime, type OrtWasmFile,
+} from '@dpmambair/core';
 import { kernelHostOps, kernels, type ScanKernel } from '@dpmambair/scan-wasm';
 import type * as Ort from 'onnxruntime-web';
 
@@ -23,9 +26,15 @@ export interface WebBackendOptions {
    */
   wasmPaths?: string | Partial<Record<WebDevice, OrtWasmPaths>>;
   /**
-   * The wasm bytes themselves: nothing is fetched (bundled or offline use, e.g. a Figma plugin).
-   * Bare bytes are for device `wasm` (ORT_WASM_FILES.wasm); give `{ webgpu: bytes }` for the WebGPU
-   * build (ORT_WASM_FILES.webgpu). Wins over wasmPaths.
+   * The wasm bytes themselves, by file name (ORT_WASM_FILES): nothing is fetched (bundled or offline
+   * use, e.g. a Figma plugin). `{ 'ort-wasm-simd-threaded.wasm': bytes }` serves device `wasm`,
+   * `'ort-wasm-simd-threaded.asyncify.wasm'` the WebGPU build. Wins over wasmPaths. The same option
+   * as backend-tf's `configure({ wasmBinaries })`.
+   */
+  wasmBinaries?: Partial<Record<OrtWasmFile, Bytes>>;
+  /**
+   * @deprecated Use `wasmBinaries` (by file name). Bare bytes are device `wasm`'s file, or
+   * `{ webgpu: bytes, wasm: bytes }` by device; `wasmBinaries` wins where both name a file.
    */
   wasmBinary?: Bytes | Partial<Record<WebDevice, Bytes>>;
   /**
@@ -68,18 +77,6 @@ function defaultThreads(): number {
   return Math.max(1, Math.min(4, Math.floor(cores / 2)));
 }
 
-/** A one-scan model (L = 2): proves the wasm loads, the EP starts and LinearAttention has a kernel. */
-function probeModel(): Uint8Array {
-  const g = new GraphBuilder();
-  const x = g.input('x', [1, 2, 1]);
-  const y = g.selectiveScan(x, g.input('delta', [1, 2, 1]), g.param('A', [1, 1]), g.input('B', [1, 2, 1]), g.input('C', [1, 2, 1]), g.param('D', [1]));
-  g.output('y', y);
-  const params = new ParamStore();
-  params.set('A', [1, 1], Float32Array.of(-1));
-  params.set('D', [1], Float32Array.of(1));
-  return emitOnnx(g.build(), params, 'probe');
-}
-
 async function webgpuAdapterCheck(): Promise<void> {
   const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
   if (!gpu) {
@@ -118,10 +115,17 @@ export function createOnnxWebBackend(builds: Partial<Record<WebDevice, OrtBuild>
   /** One kernel per backend (calls run one at a time), made on the first graph with a scan. */
   const sharedKernel = () => (kernel ??= kernels.async('wasm', 'selectiveScan').create(options.numThreads ? { threads: options.numThreads } : {}));
 
+  /** The bytes configure() gave for a device's wasm file, if any (wasmBinaries, else the deprecated wasmBinary). */
+  function bytesFor(device: WebDevice): Bytes | undefined {
+    const given = options.wasmBinaries?.[builds[device]!.wasmFile as OrtWasmFile];
+    if (given) return given;
+    const old = options.wasmBinary;
+    return old === undefined ? undefined : isBytes(old) ? (device === 'wasm' ? old : undefined) : old[device];
+  }
+
   function source(device: WebDevice): string {
     const file = builds[device]!.wasmFile;
-    const bin = options.wasmBinary;
-    if (bin && (isBytes(bin) ? device === 'wasm' : bin[device])) return `${file} from the bytes given to configure({ wasmBinary }), ORT's bundled .mjs glue`;
+    if (bytesFor(device)) return `${file} from the bytes given to configure({ wasmBinaries }), ORT's bundled .mjs glue`;
     const paths = options.wasmPaths;
     const p = typeof paths === 'string' ? paths : paths?.[device];
     return `${file} from ${p === undefined ? "onnxruntime-web's default location" : JSON.stringify(p)}`;
@@ -134,8 +138,7 @@ export function createOnnxWebBackend(builds: Partial<Record<WebDevice, OrtBuild>
       const build = builds[device]!;
       p = build.load().then((ort) => {
         const wasm = ort.env.wasm;
-        const bin = options.wasmBinary;
-        const bytes = bin === undefined ? undefined : isBytes(bin) ? (device === 'wasm' ? bin : undefined) : bin[device];
+        const bytes = bytesFor(device);
         if (bytes) {
           // Bytes win: no wasmPaths then, which would also make ORT fetch its .mjs glue from there
           // instead of using the copy bundled into its module (seen with onnxruntime-web 1.30).
@@ -161,32 +164,16 @@ export function createOnnxWebBackend(builds: Partial<Record<WebDevice, OrtBuild>
     return device;
   };
 
-  async function createSession(model: Uint8Array, device: WebDevice, segment = false): Promise<Ort.InferenceSession> {
-    const ort = await ortFor(device);
-    // Segment sessions share one wasm heap without per-session arenas, which would each keep their
-    // own peak of activations (and a wasm heap never shrinks).
-    return ort.InferenceSession.create(model, { executionProviders: [device], graphOptimizationLevel: 'all', logSeverityLevel: 3, ...(segment ? { enableCpuMemArena: false } : {}) });
-  }
-
   async function probe(d: Device): Promise<void> {
     const device = served(d);
     if (typeof WebAssembly !== 'object') throw new Error('WebAssembly is not available here');
     if (device === 'webgpu') await webgpuAdapterCheck();
-    let session: Ort.InferenceSession;
     try {
-      session = await createSession(probeModel(), device);
+      await probeOrt(await ortFor(device), ortSessionOptions({ executionProvider: device }));
     } catch (e) {
-      const msg = (e as Error).message.split('\n')[0];
-      throw new Error(`onnxruntime-web ${device} failed to start (${source(device)}; set configure({ wasmPaths }) or configure({ wasmBinary })): ${msg}`);
-    }
-    const ort = await ortFor(device);
-    try {
-      const two = (v: number) => new ort.Tensor('float32', Float32Array.of(v, v), [1, 2, 1]);
-      await session.run({ x: two(1), delta: two(0.5), B: two(1), C: two(1) });
-    } catch (e) {
-      throw new Error(`onnxruntime-web ${device} started but could not run the selective scan (com.microsoft.LinearAttention): ${(e as Error).message.split('\n')[0]}`);
-    } finally {
-      await session.release();
+      if (!(e instanceof OrtProbeError)) throw e;
+      const where = e.stage === 'start' ? ` (${source(device)}; set configure({ wasmPaths }) or configure({ wasmBinaries }))` : '';
+      throw new Error(`onnxruntime-web ${device} ${e.stage === 'start' ? `failed to start${where}: ${e.detail}` : e.message}`);
     }
   }
 
@@ -197,30 +184,11 @@ export function createOnnxWebBackend(builds: Partial<Record<WebDevice, OrtBuild>
     async compile(graph, params, device): Promise<CompiledGraph> {
       await this.init(device);
       const d = served(device);
-      const ort = await ortFor(d);
-      const fromOrt = (t: Ort.Tensor): Tensor => {
-        if (t.type !== 'float32') throw new Error(`onnxruntime-web returned a ${t.type} tensor, expected float32`);
-        return { shape: [...t.dims], data: t.data as Float32Array };
-      };
+      const ort: OrtRuntime = await ortFor(d);
       const compileOnnx = async (g: Graph, segment = false): Promise<CompiledGraph> => {
-        const session = await createSession(emitOnnx(g, params), d, segment);
+        const session = await ort.InferenceSession.create(emitOnnx(g, params), ortSessionOptions({ executionProvider: d, segment }));
         // One run at a time per session: onnxruntime-web rejects overlapping runs.
-        let queue: Promise<unknown> = Promise.resolve();
-        return {
-          run(inputs) {
-            const result = queue.then(async () => {
-              const feeds = Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, new ort.Tensor('float32', t.data, t.shape)]));
-              const out = await session.run(feeds);
-              return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, fromOrt(t)]));
-            });
-            queue = result.catch(() => undefined);
-            return result;
-          },
-          async dispose() {
-            await queue;
-            await session.release();
-          },
-        };
+        return ortCompiledGraph(ort, session, 'onnxruntime-web', { serialise: true });
       };
       const scans = graph.nodes.some((n) => n.op === 'selectiveScan');
       if (d !== 'wasm' || options.scan === 'linearAttention' || !scans) return compileOnnx(graph);

@@ -7,16 +7,15 @@
  * Each device loads its own onnxruntime-web build on first use (dynamic import): `webgpu` the
  * WebGPU build (native WebGPU EP, asyncify wasm, 27 MB), `wasm` the plain build (14 MB, which
  * also warms up faster). Point `configure({ wasmPaths })` at a folder serving ORT_WASM_FILES, or
- * hand over the bytes with `configure({ wasmBinary })` (offline, bundled). Node resolves this
+ * hand over the bytes with `configure({ wasmBinaries })` (offline, bundled). Node resolves this
  * package to ./node.js instead.
  */
-import { registerBackend } from '@dpmambair/core';
+import { ORT_WASM_FILES, registerBackend } from '@dpmambair/core';
 import { createOnnxWebBackend } from './backend.js';
 
+/** The wasm file each device loads (from onnxruntime-web/dist); defined once, in core's onnx/runtime.ts. */
+export { ORT_WASM_FILES } from '@dpmambair/core';
 export { ORT_VERSION, createOnnxWebBackend, type WebBackendOptions, type OnnxWebBackend, type OrtBuild, type WebDevice } from './backend.js';
-
-/** The wasm file each device loads (from onnxruntime-web/dist). */
-export const ORT_WASM_FILES = { webgpu: 'ort-wasm-simd-threaded.asyncify.wasm', wasm: 'ort-wasm-simd-threaded.wasm' } as const;
 
 const web = createOnnxWebBackend({
   webgpu: { load: () => import('onnxruntime-web/webgpu'), wasmFile: ORT_WASM_FILES.webgpu },

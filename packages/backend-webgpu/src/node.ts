@@ -4,13 +4,12 @@
  * build (asyncify wasm) stalls Node's event loop after its first session (timers stop firing and
  * the process never exits; seen with onnxruntime-web 1.30 on Node 20), so Node never loads it.
  */
-import { registerBackend } from '@dpmambair/core';
+import { ORT_WASM_FILES, registerBackend } from '@dpmambair/core';
 import { createOnnxWebBackend } from './backend.js';
 
+/** The wasm file each device loads (from onnxruntime-web/dist); defined once, in core's onnx/runtime.ts. */
+export { ORT_WASM_FILES } from '@dpmambair/core';
 export { ORT_VERSION, createOnnxWebBackend, type WebBackendOptions, type OnnxWebBackend, type OrtBuild, type WebDevice } from './backend.js';
-
-/** The wasm file each device loads (from onnxruntime-web/dist); webgpu has none in Node. */
-export const ORT_WASM_FILES = { webgpu: 'ort-wasm-simd-threaded.asyncify.wasm', wasm: 'ort-wasm-simd-threaded.wasm' } as const;
 
 const web = createOnnxWebBackend(
   { wasm: { load: () => import('onnxruntime-web/wasm'), wasmFile: ORT_WASM_FILES.wasm } },

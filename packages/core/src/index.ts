@@ -26,5 +26,6 @@ export * from './pipeline/tiling.js';
 export * from './pipeline/restore.js';
 export * from './pipeline/browser.js';
 export { OnnxGraphBuilder, MS_DOMAIN, OPSET } from './onnx/model.js';
+export * from './onnx/runtime.js';
 export * from './metrics/quality.js';
 export * from './degrade/index.js';

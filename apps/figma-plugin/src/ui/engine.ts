@@ -5,7 +5,7 @@
  * tile midway) or in the iframe itself (WebGPU: a blob: worker in Figma's null-origin iframe is
  * not a secure context, so it has no navigator.gpu).
  */
-import { configure } from '@dpmambair/backend-webgpu';
+import { configure, ORT_WASM_FILES } from '@dpmambair/backend-webgpu';
 import {
   createSession,
   loadModel,
@@ -82,7 +82,7 @@ export class Engine {
     if (!configured) {
       if (!wasm.some(([d]) => d === device)) throw new Error(`no ORT wasm for ${device} was given`);
       // Single-threaded: Figma's iframe is not cross-origin isolated (no SharedArrayBuffer).
-      configure({ wasmBinary: Object.fromEntries(wasm), numThreads: 1 });
+      configure({ wasmBinaries: Object.fromEntries(wasm.map(([d, bytes]) => [ORT_WASM_FILES[d as EngineDevice], bytes])), numThreads: 1 });
       configured = true;
     }
     const model = await this.prepare(assets.manifest, safetensors);
