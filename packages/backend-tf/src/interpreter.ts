@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { analyseGraph, nodeInputs, OP_NAMES, type Graph, type Node, type OpName, type ParamStore, type Tensor, type Value } from '@dpmambair/core';
 import { layerNorm } from './layernorm.js';
-import { selectiveScan } from './scan/register.js';
+import { selectiveScan, type TfScan } from './scan/register.js';
 
 /**
  * Interprets a core graph op by op with tfjs. Rank-4 image values (NCHW in the graph) are kept
@@ -216,7 +216,7 @@ export interface Weights {
   linear(w: Value): tf.Tensor;
 }
 
-export function evaluate(node: Node, get: (v: Value) => Slot, weights: Weights, backendName: string): Slot[] {
+export function evaluate(node: Node, get: (v: Value) => Slot, weights: Weights, backendName: string, scan: TfScan = 'kernel'): Slot[] {
   const plain = (t: tf.Tensor): Slot[] => [{ t, nhwc: false }];
   const image = (t: tf.Tensor): Slot[] => [{ t, nhwc: true }];
   switch (node.op) {
@@ -274,7 +274,7 @@ export function evaluate(node: Node, get: (v: Value) => Slot, weights: Weights, 
     }
     case 'selectiveScan': {
       const [x, delta, A, B, C, D] = [node.x, node.delta, node.A, node.B, node.C, node.D].map((v) => logical(get(v)));
-      return plain(selectiveScan(x, delta, A, B, C, D));
+      return plain(selectiveScan(x, delta, A, B, C, D, scan));
     }
     default:
       throw new UnsupportedOpError(`backend '${backendName}' has no implementation of op '${(node as Node).op}'`);
@@ -288,7 +288,7 @@ export function evaluate(node: Node, get: (v: Value) => Slot, weights: Weights, 
  */
 export type Layout = 'nhwc' | 'nchw';
 
-export async function runGraph(graph: Graph, params: ParamTensors, inputs: Record<string, Tensor>, backendName: string, layout: Layout = 'nhwc'): Promise<Record<string, Tensor>> {
+export async function runGraph(graph: Graph, params: ParamTensors, inputs: Record<string, Tensor>, backendName: string, layout: Layout = 'nhwc', scan: TfScan = 'kernel'): Promise<Record<string, Tensor>> {
   const slots = new Map<number, Slot>();
   const owned = new Set<number>(); // values this run created (disposed after their last use)
   const uses = new Map<number, number>();
@@ -335,7 +335,7 @@ export async function runGraph(graph: Graph, params: ParamTensors, inputs: Recor
     for (const step of params.steps) {
       let outs: Slot[] = [];
       tf.tidy(() => {
-        if (step.kind === 'node') outs = evaluate(step.node, get, weights, backendName);
+        if (step.kind === 'node') outs = evaluate(step.node, get, weights, backendName, scan);
         else {
           const x = logical(get(step.linear.x));
           outs = step.parts.map((p) => ({ t: linear(x, p.w, p.b), nhwc: false }));

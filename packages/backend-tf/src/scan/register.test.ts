@@ -44,3 +44,19 @@ test('where the kernel cannot run, the JS recurrence is the fallback, names the 
   assert.ok(maxAbs <= 1e-5, `kernel vs JS recurrence: max |diff| ${maxAbs}`);
   assert.ok(a.some((v) => v !== 0));
 });
+
+test("createTfBackend({ scan: 'js' }) runs the JS recurrence itself: the op's result is selectiveScanJS's, bit for bit", async () => {
+  const tf = await import('@tensorflow/tfjs-core');
+  const { tfBackend } = await import('../index.js');
+  const { selectiveScan } = await import('./register.js');
+  const { selectiveScanJS } = await import('./js.js');
+  await tfBackend.init('tf-cpu');
+  await tf.setBackend('cpu');
+  const [x, delta, A, B, C, D] = operands();
+  const { L, Di, N } = sizes;
+  const ts = [tf.tensor(x, [1, L, Di]), tf.tensor(delta, [1, L, Di]), tf.tensor(A, [Di, N]), tf.tensor(B, [1, L, N]), tf.tensor(C, [1, L, N]), tf.tensor(D, [Di])] as const;
+  const y = selectiveScan(...ts, 'js');
+  const expected = selectiveScanJS(x, delta, A, B, C, D, 1, L, Di, N, new Float32Array(L * Di));
+  assert.deepEqual(await y.data(), expected);
+  tf.dispose([...ts, y]);
+});

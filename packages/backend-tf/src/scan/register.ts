@@ -30,19 +30,35 @@ export function chooseCpuScan(entry: SyncKernelEntry, over: string): CpuScan {
       scanInto: (x, delta, A, B, C, D, s, out) => kernel.scanInto(x, delta, A, B, C, D, s, out),
     };
   }
-  const implementation = `JS kernel: sequential recurrence on ${over} (the fallback, chosen because our WebAssembly kernel cannot run here: ${whyNot})`;
-  console.warn(`@dpmambair/backend-tf ${entry.device}: selective scan on the ${implementation}`);
+  const fallback = jsScan(over, `the fallback, chosen because our WebAssembly kernel cannot run here: ${whyNot}`);
+  console.warn(`@dpmambair/backend-tf ${entry.device}: selective scan on the ${fallback.implementation}`);
+  return fallback;
+}
+
+/** The JS recurrence; `why` says why it runs. */
+function jsScan(over: string, why: string): CpuScan {
   return {
-    implementation,
+    implementation: `JS kernel: sequential recurrence on ${over} (${why})`,
     kernel: 'js',
     scanInto: (x, delta, A, B, C, D, s, out) => { selectiveScanJS(x, delta, A, B, C, D, s.batch, s.L, s.Di, s.N, out); },
   };
 }
 
+/**
+ * Which scan the CPU tfjs backends run. 'kernel' (default): our WebAssembly kernel where it runs,
+ * else the JS recurrence. 'js': the JS recurrence always, so the fallback passes the same
+ * conformance suite as the kernel (createTfBackend({ scan: 'js' })). GPU backends ignore it.
+ */
+export type TfScan = 'kernel' | 'js';
+
+const OVER = { cpu: 'the backend arrays', wasm: 'views of the wasm heap' } as const;
 const cpuScans: { cpu?: CpuScan; wasm?: CpuScan } = {};
+const jsScans = { cpu: jsScan(OVER.cpu, "chosen by createTfBackend({ scan: 'js' })"), wasm: jsScan(OVER.wasm, "chosen by createTfBackend({ scan: 'js' })") };
 /** Chosen on first use per tfjs backend: nothing is probed at import. */
-const cpuScan = (backend: 'cpu' | 'wasm'): CpuScan =>
-  (cpuScans[backend] ??= chooseCpuScan(scanWasmKernels.sync(`tf-${backend}`, 'selectiveScan'), backend === 'cpu' ? 'the backend arrays' : 'views of the wasm heap'));
+const cpuScan = (backend: 'cpu' | 'wasm', scan: TfScan = 'kernel'): CpuScan =>
+  scan === 'js' ? jsScans[backend] : (cpuScans[backend] ??= chooseCpuScan(scanWasmKernels.sync(`tf-${backend}`, 'selectiveScan'), OVER[backend]));
+/** The scan a kernel call asked for (the op's `scan` attribute). */
+const scanOf = (attrs: tf.NamedAttrMap | undefined): TfScan => (attrs?.scan === 'js' ? 'js' : 'kernel');
 
 /** How the scan runs on each tfjs backend (cpu and wasm: decided on first read, nothing is probed at import). */
 export const SCAN_IMPLEMENTATION = {
@@ -64,21 +80,21 @@ function shapeOf(i: Inputs): ScanShape {
   return scanShape(i.x.shape, i.delta.shape, i.A.shape, i.B.shape, i.C.shape, i.D.shape);
 }
 
-function runOnCopies(backend: AnyBackend, inputs: Inputs, out: Float32Array): ScanShape {
+function runOnCopies(backend: AnyBackend, inputs: Inputs, out: Float32Array, scan: TfScan): ScanShape {
   const s = shapeOf(inputs);
   const [x, delta, A, B, C, D] = order(inputs).map((t) => backend.readSync(t.dataId) as Float32Array);
-  cpuScan('cpu').scanInto(x, delta, A, B, C, D, s, out);
+  cpuScan('cpu', scan).scanInto(x, delta, A, B, C, D, s, out);
   return s;
 }
 
 const kernels: Record<string, tf.KernelFunc> = {
-  cpu: ({ inputs, backend }) => {
+  cpu: ({ inputs, backend, attrs }) => {
     const i = inputs as unknown as Inputs;
     const out = new Float32Array(i.x.shape.reduce((a, b) => a * b, 1));
-    runOnCopies(backend, i, out);
+    runOnCopies(backend, i, out, scanOf(attrs));
     return (backend as AnyBackend).makeTensorInfo(i.x.shape, 'float32', out);
   },
-  wasm: ({ inputs, backend }) => {
+  wasm: ({ inputs, backend, attrs }) => {
     const i = inputs as unknown as Inputs;
     const b = backend as AnyBackend;
     const s = shapeOf(i);
@@ -86,7 +102,7 @@ const kernels: Record<string, tf.KernelFunc> = {
     const view = (t: tf.TensorInfo) => b.typedArrayFromHeap(t) as Float32Array;
     const out = b.makeOutput(i.x.shape, 'float32');
     const [x, delta, A, B, C, D] = order(i).map(view);
-    cpuScan('wasm').scanInto(x, delta, A, B, C, D, s, view(out));
+    cpuScan('wasm', scanOf(attrs)).scanInto(x, delta, A, B, C, D, s, view(out));
     return out;
   },
   webgl: ({ inputs, backend }) => {
@@ -113,10 +129,10 @@ const kernels: Record<string, tf.KernelFunc> = {
 };
 
 /** Fallback for any other tfjs backend: download, run on the CPU, upload. */
-const downloadKernel: tf.KernelFunc = ({ inputs, backend }) => {
+const downloadKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const i = inputs as unknown as Inputs;
   const out = new Float32Array(i.x.shape.reduce((a, b) => a * b, 1));
-  runOnCopies(backend, i, out);
+  runOnCopies(backend, i, out, scanOf(attrs));
   return (backend as AnyBackend).makeTensorInfo(i.x.shape, 'float32', out);
 };
 
@@ -127,8 +143,8 @@ export function registerScanKernels(backendName: string): void {
 }
 
 /** The scan as a tfjs op: x, delta (batch, L, Di); A (Di, N); B, C (batch, L, N); D (Di) -> y (batch, L, Di). */
-export function selectiveScan(x: tf.Tensor, delta: tf.Tensor, A: tf.Tensor, B: tf.Tensor, C: tf.Tensor, D: tf.Tensor): tf.Tensor {
+export function selectiveScan(x: tf.Tensor, delta: tf.Tensor, A: tf.Tensor, B: tf.Tensor, C: tf.Tensor, D: tf.Tensor, scan: TfScan = 'kernel'): tf.Tensor {
   const backendName = tf.getBackend();
   if (!tf.getKernel(SCAN_KERNEL, backendName)) registerScanKernels(backendName);
-  return tf.engine().runKernel(SCAN_KERNEL, { x, delta, A, B, C, D } as unknown as tf.NamedTensorMap, {}) as tf.Tensor;
+  return tf.engine().runKernel(SCAN_KERNEL, { x, delta, A, B, C, D } as unknown as tf.NamedTensorMap, { scan }) as tf.Tensor;
 }
