@@ -4,13 +4,16 @@
  * segment is timed with the bytes it is fed and returns and the memory it page-faults; the scan
  * kernel and the runner take the rest.
  *
- *   npx tsx benchmarks/segments.ts [side=368] [runs=3] [--profile]
+ *   npx tsx benchmarks/segments.ts [side=368] [runs=3] [--profile] [--busy]
  *
  * 368 is the tile a 1024² image gets (3x3 tiles of the default 512, overlap 32), 440 a 2048²
  * one's, 512 a 512² image's. --profile adds onnxruntime's own profile of the last run, summed by
- * op type over all segments. The sessions are the backend's own: onnxruntime-node's
- * InferenceSession is wrapped, not rebuilt, so every session option is the backend's.
+ * op type over all segments. --busy keeps one core busy with another process (a shell loop) during
+ * the runs: the restore must slow down gracefully, not collapse. The sessions are the backend's
+ * own: onnxruntime-node's InferenceSession is wrapped, not rebuilt, so every session option is the
+ * backend's.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +25,7 @@ const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const side = Number(args[0] ?? 368);
 const runs = Number(args[1] ?? 3);
 const profile = process.argv.includes('--profile');
+const busy = process.argv.includes('--busy');
 const profileDir = profile ? mkdtempSync(path.join(os.tmpdir(), 'segments-')) : '';
 
 /** Minor page faults of this process so far (Linux): fresh memory the kernel had to map. */
@@ -59,7 +63,9 @@ const rand = seededRandom(1);
 const image = tensor([1, 3, side, side], Float32Array.from({ length: 3 * side * side }, () => rand()));
 const embedding = tensor([1, config.embedDim], Float32Array.from({ length: config.embedDim }, () => rand()));
 
-console.log(`small, one ${side}x${side} tile on cpu (scan kernel), ${runs} runs; ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(`small, one ${side}x${side} tile on cpu (scan kernel), ${runs} runs; ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}${busy ? '; one core kept busy by another process' : ''}`);
+const spinner = busy ? spawn('sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' }) : undefined;
+process.on('exit', () => spinner?.kill()); // also when a run throws
 for (let r = 0; r < runs; r++) {
   steps = [];
   const cpu = process.cpuUsage();
@@ -74,6 +80,7 @@ for (let r = 0; r < runs; r++) {
     + `segments ${segmentsMs.toFixed(0)} ms, scan kernel + runner ${(wall - segmentsMs).toFixed(0)} ms; fed + returned ${mib(crossing)} MiB; `
     + `page-faulted ${mib((minorFaults() - faults) * 4096)} MiB; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 }
+spinner?.kill();
 console.log('\nlast run, segment by segment (ms, MiB fed, MiB returned, MiB page-faulted inside onnxruntime-node, inputs -> outputs):');
 for (const s of steps) {
   console.log(`${s.ms.toFixed(1).padStart(7)} ${mib(s.inBytes).padStart(6)} ${mib(s.outBytes).padStart(6)} ${mib(s.faultedBytes).padStart(6)}  session ${s.session}: ${s.inputs.join(',')} -> ${s.outputs.join(',')}`);
