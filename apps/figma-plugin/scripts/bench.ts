@@ -78,7 +78,7 @@ both graphs, decoding, the degradation embedding, ${r.tiles} tiles, PNG encoding
 | restore (embedding + ${r.tiles} tiles of ${r.tile} px, blending) | ${(r.ms / 1000).toFixed(1)} s |
 | click to written back | **${(totalMs / 1000).toFixed(1)} s** |
 | result | ${q.width}x${q.height} PNG written into the fill |
-| machine | ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${load0.toFixed(1)} at start, ${load1.toFixed(1)} at end (a training run and other jobs share the CPU) |
+| machine | ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${load0.toFixed(1)} at start, ${load1.toFixed(1)} at end (a shared machine: other jobs may run; see the history below) |
 | browser | ${chromium || 'Debian chromium'}, headless |
 
 Progress as the designer saw it (seconds after the click, bar width, text):
@@ -87,11 +87,13 @@ Progress as the designer saw it (seconds after the click, bar width, text):
 | --- | --- | --- |
 ${rows}
 
-Earlier (07:39 UTC, same machine and image) with onnxruntime-web's asyncify (WebGPU) build
-for both WebGPU and the CPU: 261.6 s click to written back (model load 12.7 s; the extractor and the
-first tile were much slower). The CPU path now uses the plain wasm build; the page grew by 4.7 MiB.
-The plain-wasm page measured 176.1 s at 07:57 UTC under a heavier load (load average ~10 to 7) than
-the run above: expect this spread on a shared machine.
+History (same machine and image, click to written back): 261.6 s (26 Nov 07:39 UTC, onnxruntime-web's
+asyncify build for the CPU too); 176.1 s (07:57 UTC, the plain wasm build, load average ~10 to 7);
+137.3 s (26 Nov 08:32 UTC, load average 4.8 to 8.6, the lead's training running) with the selective
+scan on com.microsoft.LinearAttention, before our WebAssembly scan kernel (@dpmambair/scan-wasm, one
+thread here) ran it between ONNX segments; 19.8 s (1 Dec 13:30 UTC, kernel, training paused for the
+run, load average 2.0). 137.3 -> 19.8 s is 6.9x, but the loads differ; for a closer comparison see
+benchmarks/results/cpu.md: Chromium wasm, one thread, 1024², 79.17 s before the kernel, 17.05 s with it (4.6x).
 
 Notes: the timing is from a shared, loaded 2-core machine and varies run to run by tens of
 percent; an unloaded laptop core is faster. The first tile of a session is slower than later ones
