@@ -7,7 +7,8 @@ The one command (from models/, after `/usr/bin/python3 data.py fetch`):
 
 (the shipped weights add a --finetune pass after it: the full command is in models/README.md)
 
-Stage 1 pre-trains the degradation extractor by reconstruction: a small conv content encoder
+Stage 1 pre-trains the degradation extractor by reconstruction (and, with --type-loss W, W x the
+cross-entropy of a linear head on E_d that names the type, 7 + clean): a small conv content encoder
 reads the CLEAN crop, a FiLM-modulated reconstructor must re-create the DEGRADED crop from it
 and E_d = extractor(degraded). Loss L1 + 0.05 * L1(|FFT|) (amplitude spectra, ortho norm).
 At the end: reconstruction PSNR on the validation set and a linear probe (logistic regression
@@ -181,6 +182,9 @@ def main():
     ap.add_argument("--lr", type=float, default=1e-3, help="stage 2 peak LR")
     ap.add_argument("--lr-min", type=float, default=1e-6)
     ap.add_argument("--batch1", type=int, default=12, help="stage 1 batch (64x64 crops)")
+    ap.add_argument("--type-loss", type=float, default=0.0,
+                    help="stage 1: weight of a cross-entropy term that asks a linear head on E_d for the type "
+                         "(7 + clean), beside reconstruction; 0 = reconstruction only")
     ap.add_argument("--patches", default="64:12,96:6,128:4", help="stage 2 patch:batch schedule")
     ap.add_argument("--patch-fracs", default="0.4,0.75", help="time fractions where the patch grows")
     ap.add_argument("--threads", type=int, default=2)
@@ -232,6 +236,11 @@ def main():
     state = {"stage": 1, "step1": 0, "step2": 0, "elapsed1": 0.0, "elapsed2": 0.0, "stage1": {}}
     opt1 = torch.optim.AdamW(list(model.extractor.parameters()) + list(recon.parameters()),
                              lr=args.lr1, betas=(0.9, 0.999), weight_decay=1e-4)
+    # The type head exists only in training: it makes E_d linearly separable by type, which the
+    # reconstruction objective alone did not (probe 38% after pass 4). Its own optimiser, so that
+    # checkpoints from before it still load opt1.
+    type_head = nn.Linear(cfg["embedDim"], len(TYPES) + 1).to(dev)
+    opt_head = torch.optim.AdamW(type_head.parameters(), lr=args.lr1, weight_decay=1e-4)
     net_params = [p for n, p in model.named_parameters() if not n.startswith("extractor.")]
     opt2 = torch.optim.AdamW(net_params, lr=args.lr, betas=(0.9, 0.999), weight_decay=1e-4)
     ckpt_path = os.path.join(args.runs_dir, f"ckpt-{args.config}.pt")
@@ -250,6 +259,9 @@ def main():
         recon.load_state_dict(ck["recon"])
         opt1.load_state_dict(ck["opt1"])
         opt2.load_state_dict(ck["opt2"])
+        if "type_head" in ck:
+            type_head.load_state_dict(ck["type_head"])
+            opt_head.load_state_dict(ck["opt_head"])
         state = ck["state"]
         sampler.g.set_state(ck["sampler_rng"])
         log(f"resumed from {args.resume}: {json.dumps({k: v for k, v in state.items() if k != 'stage1'})}")
@@ -267,7 +279,8 @@ def main():
     def save_ckpt(path=ckpt_path):
         tmp = path + ".tmp"
         torch.save({"model": model.state_dict(), "recon": recon.state_dict(), "opt1": opt1.state_dict(),
-                    "opt2": opt2.state_dict(), "state": state, "sampler_rng": sampler.g.get_state(),
+                    "opt2": opt2.state_dict(), "type_head": type_head.state_dict(), "opt_head": opt_head.state_dict(),
+                    "state": state, "sampler_rng": sampler.g.get_state(),
                     "args": vars(args), "config": cfg}, tmp)
         os.replace(tmp, path)
 
@@ -301,7 +314,8 @@ def main():
                      "split models/data_split.json; "
                      f"{len(train_imgs)} train / {len(val_imgs)} val images; degradations synthesised on the fly "
                      "per docs/degradations.md (7 types + clean inputs, shares in the recipe)"),
-            "recipe": {"stage1": "extractor pre-training by reconstruction (L1 + 0.05 FFT-amplitude L1), AdamW",
+            "recipe": {"stage1": "extractor pre-training by reconstruction (L1 + 0.05 FFT-amplitude L1), AdamW"
+                                 + (f", + {args.type_loss} x type cross-entropy of a linear head (7 types + clean)" if args.type_loss else ""),
                        "stage2": "restoration network, extractor frozen, in the stage2_passes below"},
             "stage2_passes": passes,
             "date": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -327,20 +341,24 @@ def main():
         while time.time() - t0 < budget:
             frac = (time.time() - t0) / budget
             lr = cosine_lr(args.lr1, args.lr_min, frac) * min(1.0, (state["step1"] + 1) / 50)
-            for gp in opt1.param_groups:
+            for gp in opt1.param_groups + opt_head.param_groups:
                 gp["lr"] = lr
-            deg, clean, _, _ = sampler.batch(args.batch1, 64)
+            deg, clean, types, _ = sampler.batch(args.batch1, 64)
             deg, clean = deg.to(dev), clean.to(dev)
             e = model.extractor(deg)
             rec = recon(clean, e)
             loss = (rec - deg).abs().mean() + 0.05 * fft_amp_l1(rec, deg)
+            if args.type_loss:   # clean (-1) is the last class
+                loss = loss + args.type_loss * F.cross_entropy(type_head(e), (types % (len(TYPES) + 1)).to(dev))
             if not torch.isfinite(loss):
                 log("non-finite loss in stage 1, step skipped")
                 continue
             opt1.zero_grad()
+            opt_head.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(list(model.extractor.parameters()) + list(recon.parameters()), 1.0)
             opt1.step()
+            opt_head.step()
             state["step1"] += 1
             state["elapsed1"] = time.time() - t0
             loss_acc += loss.item()
@@ -370,6 +388,7 @@ def main():
             emb_va = torch.cat([model.extractor(val_deg[i:i + 16].to(dev)).cpu() for i in range(0, len(val_deg), 16)])
         acc, acc_tr, per = logistic_probe(emb_tr, tr_types, emb_va, val_types, len(TYPES))
         state["stage1"] = {"iterations": state["step1"], "minutes": round(state["elapsed1"] / 60, 1),
+                           "type_loss_weight": args.type_loss,
                            "reconstruction_psnr_db": round(ps.mean().item(), 2),
                            "reconstruction_psnr_per_type": rec_psnr,
                            "linear_probe_accuracy": round(acc, 4), "linear_probe_train_accuracy": round(acc_tr, 4),
