@@ -2,57 +2,19 @@
  * Per-element costs of the selective scan, shared by benchmarks/scan.ts and benchmarks/cpu.ts:
  * our WebAssembly kernel (@dpmambair/scan-wasm), onnxruntime's com.microsoft.LinearAttention (the
  * ONNX lowering, one-node model on the CPU EP), and a plain C loop (benchmarks/scan-loop.c) when
- * gcc is here. One element = one (token, channel, state).
+ * gcc is here. One element = one (token, channel, state). Shapes, inputs and the timing loop are
+ * in scan-inputs.ts (re-exported here), which the Chromium page of scan-browser.ts bundles too.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { buildRestorerGraph, emitOnnx, GraphBuilder, ParamStore, seededRandom, tensor, type ModelConfig, type Tensor } from '@dpmambair/core';
+import { emitOnnx, GraphBuilder, ParamStore } from '@dpmambair/core';
 import type { ScanKernel } from '@dpmambair/scan-wasm';
 import * as ort from 'onnxruntime-node';
+import { elements, repeatsFor, scanInputs, timeBest, type ScanShape } from './scan-inputs.js';
 
-export interface ScanShape { tokens: number; channels: number; states: number }
-export const shapeKey = ({ tokens, channels, states }: ScanShape) => `${tokens}/${channels}/${states}`;
-export const elements = ({ tokens, channels, states }: ScanShape) => tokens * channels * states;
-
-/** Every distinct selectiveScan shape of the restorer on one square tile. */
-export function scanShapes(config: ModelConfig, side: number): ScanShape[] {
-  const shapes = new Map<string, ScanShape>();
-  for (const node of buildRestorerGraph(config, { size: [side, side] }).nodes) {
-    if (node.op !== 'selectiveScan') continue;
-    const shape = { tokens: node.x.shape[1] as number, channels: node.x.shape[2] as number, states: node.A.shape[1] as number };
-    shapes.set(shapeKey(shape), shape);
-  }
-  return [...shapes.values()];
-}
-
-export async function timeBest(run: () => Promise<unknown> | unknown, repeats: number): Promise<number> {
-  await run(); // warm-up
-  let best = Infinity;
-  for (let i = 0; i < repeats; i++) {
-    const t = performance.now();
-    await run();
-    best = Math.min(best, performance.now() - t);
-  }
-  return best;
-}
-
-/** Seeded inputs in Mamba's ranges: delta in (0.001, 0.101), A in (-1 - N, -1). Order: x, delta, A, B, C, D. */
-export function scanInputs({ tokens, channels, states }: ScanShape): Tensor[] {
-  const rand = seededRandom(7);
-  const fill = (shape: number[], f: (v: number) => number) => tensor(shape, Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => f(rand())));
-  return [
-    fill([1, tokens, channels], (v) => v - 0.5),
-    fill([1, tokens, channels], (v) => 0.001 + 0.1 * v),
-    fill([channels, states], (v) => -1 - v * states),
-    fill([1, tokens, states], (v) => v),
-    fill([1, tokens, states], (v) => v),
-    fill([channels], (v) => v),
-  ];
-}
-
-const repeatsFor = (shape: ScanShape) => (elements(shape) > 5e7 ? 2 : 4);
+export { elements, repeatsFor, scanInputs, scanShapes, shapeKey, timeBest, type ScanShape } from './scan-inputs.js';
 
 /** ns/element of com.microsoft.LinearAttention, as core's ONNX emitter lowers the scan, on ORT's CPU EP. */
 export async function linearAttentionNs(shape: ScanShape): Promise<number> {
@@ -123,3 +85,20 @@ export function load(): string {
   } catch { /* ps missing: load average only */ }
   return `load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}${top ? `; busiest processes (%CPU, name): ${top}` : ''}`;
 }
+
+/**
+ * benchmarks/results/scan.md holds Node's table (benchmarks/scan.ts) and a Chromium section
+ * (benchmarks/scan-browser.ts) between these markers; each script rewrites only its own part.
+ */
+const CHROMIUM_BEGIN = '<!-- chromium: written by benchmarks/scan-browser.ts -->';
+const CHROMIUM_END = '<!-- /chromium -->';
+
+/** The Chromium section of scan.md's text (markers included), or '' when it has none. */
+export function chromiumSection(text: string): string {
+  const at = text.indexOf(CHROMIUM_BEGIN);
+  const end = text.indexOf(CHROMIUM_END, at);
+  return at >= 0 && end >= 0 ? text.slice(at, end + CHROMIUM_END.length) : '';
+}
+
+/** Wraps the lines of a Chromium section in its markers. */
+export const markChromiumSection = (lines: string[]) => [CHROMIUM_BEGIN, ...lines, CHROMIUM_END].join('\n');

@@ -6,13 +6,14 @@
  *
  * Prints ns per (token, channel, state) for the kernel on 1 and 2 threads (whole call, copies
  * included), LinearAttention on onnxruntime's default threads, and the plain C loop on one thread
- * (benchmarks/scan-loop.c, when gcc is here). Writes benchmarks/results/scan.md and scan.json.
+ * (benchmarks/scan-loop.c, when gcc is here). Writes benchmarks/results/scan.md (keeping its Chromium
+ * section, which benchmarks/scan-browser.ts writes) and scan.json.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { getConfig } from '@dpmambair/core';
 import { createScanKernel } from '@dpmambair/scan-wasm';
-import { elements, kernelCost, linearAttentionNs, load, machine, plainLoopNs, scanShapes, shapeKey } from './scan-costs.js';
+import { chromiumSection, elements, kernelCost, linearAttentionNs, load, machine, plainLoopNs, scanShapes, shapeKey } from './scan-costs.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const before = load();
@@ -50,6 +51,8 @@ const md = [
   ...rows.map((r) => `| ${r.config} | ${r.shape} | ${r.melements} | ${f(r.kernel1)} | ${f(r.kernel1Cpu)} | ${f(r.kernel2)} | ${f(r.linearAttention)} | ${f(r.linearAttention / r.kernel2, 1)}x | ${f(r.plainLoop1)} |`),
   '',
 ].join('\n');
-writeFileSync(`${here}/results/scan.md`, md);
+// The Chromium section (benchmarks/scan-browser.ts) stays.
+const chromium = existsSync(`${here}/results/scan.md`) ? chromiumSection(readFileSync(`${here}/results/scan.md`, 'utf8')) : '';
+writeFileSync(`${here}/results/scan.md`, chromium ? `${md}\n${chromium}\n` : md);
 writeFileSync(`${here}/results/scan.json`, JSON.stringify({ machine: machine(), load: before, rows }, null, 2));
 console.log(md);
