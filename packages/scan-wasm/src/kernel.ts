@@ -1,7 +1,8 @@
 /**
  * The selective-scan kernel (assembly/scan.ts, WebAssembly SIMD) behind a tensor API. Inputs are
  * copied into the module's linear memory, the scan runs over channel ranges on `threads` threads
- * (the calling thread plus Node worker_threads sharing one WebAssembly.Memory), and y is copied out.
+ * (the calling thread plus helpers sharing one WebAssembly.Memory: Node worker_threads, or Web Workers
+ * in a cross-origin-isolated page), and y is copied out.
  */
 import type { HostOp, OpName, Tensor } from '@dpmambair/core';
 import { KERNEL_WASM_SHARED, KERNEL_WASM_SINGLE } from './generated/kernel-wasm.js';
@@ -9,7 +10,7 @@ import { KERNEL_WASM_SHARED, KERNEL_WASM_SINGLE } from './generated/kernel-wasm.
 export interface ScanKernelOptions {
   /**
    * Threads over channels, the calling thread included. Default: in Node, min(4, available cores);
-   * elsewhere 1 (browser workers are not wired up yet; threads would need crossOriginIsolated).
+   * in a cross-origin-isolated page, min(4, navigator.hardwareConcurrency) (Web Workers); elsewhere 1.
    */
   threads?: number;
 }
@@ -106,7 +107,7 @@ function instanceOn(module: WebAssembly.Module, memory: WebAssembly.Memory) {
 /** The kernel on `threads` threads; `startHelpers` provides the threads beyond the calling one. */
 export async function createKernel(threads: number, startHelpers?: StartHelpers): Promise<ScanKernel> {
   if (!(Number.isInteger(threads) && threads >= 1)) throw new Error(`createScanKernel: threads must be a positive integer, got ${threads}`);
-  if (threads > 1 && !startHelpers) throw new Error('createScanKernel: several threads are only wired up in Node so far; use threads: 1');
+  if (threads > 1 && !startHelpers) throw new Error('createScanKernel: several threads need helpers to start (the Node or browser entry passes them); use threads: 1');
   const reason = kernelUnsupportedReason();
   if (reason) throw new Error(`selectiveScan kernel cannot run here: ${reason}`);
 
