@@ -2,11 +2,12 @@
  * The in-page side of benchmarks/scan-browser.ts (bundled with esbuild): the scan kernel from
  * @dpmambair/scan-wasm's browser entry, timed per shape on the inputs benchmarks/scan.ts uses.
  */
-import { createScanKernel } from '@dpmambair/scan-wasm';
+import { createScanKernel, defaultBrowserThreads } from '@dpmambair/scan-wasm';
 import { elements, repeatsFor, scanInputs, timeBest, type ScanShape } from './scan-inputs.js';
 
-async function run(shapes: ScanShape[], threads?: number) {
-  const kernel = await createScanKernel(threads === undefined ? {} : { threads });
+/** Times the kernel on the page's default threads over `shapes`. */
+async function run(shapes: ScanShape[]) {
+  const kernel = await createScanKernel();
   const rows: { shape: ScanShape; ns: number }[] = [];
   try {
     for (const shape of shapes) {
@@ -17,7 +18,9 @@ async function run(shapes: ScanShape[], threads?: number) {
   } finally {
     await kernel.dispose();
   }
-  return { threads: kernel.threads, crossOriginIsolated: globalThis.crossOriginIsolated === true, rows };
+  // Default threads: what this page gives the kernel, and why (one thread unless cross-origin isolated).
+  const description = defaultBrowserThreads().reason;
+  return { threads: kernel.threads, crossOriginIsolated: globalThis.crossOriginIsolated === true, description, rows };
 }
 
 (globalThis as { __scan?: unknown }).__scan = { run };

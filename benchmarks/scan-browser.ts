@@ -2,8 +2,9 @@
  * The selective-scan kernel alone in headless Chromium (Debian's /usr/bin/chromium through
  * playwright-core), at every scan shape of `small` (512² tile, as benchmarks/scan.ts), in ns per
  * (token, channel, state): the whole call, inputs copied into the kernel's memory and y out, as
- * backend-webgpu's `wasm` device pays it between ONNX segments. One thread on a plain page, beside
- * the same kernel on one thread in Node in the same run.
+ * backend-webgpu's `wasm` device pays it between ONNX segments. In one run: one thread on a plain
+ * page, the entry's default threads (Web Workers) on the same page served with COOP/COEP, and the
+ * same kernel on one thread in Node.
  *
  *   npx turbo run build --filter=@dpmambair/scan-wasm && npx tsx benchmarks/scan-browser.ts [--paper] [--no-write]
  *
@@ -29,47 +30,59 @@ for (const [config, side] of [['small', 512], ...(values.paper ? [['paper', 256]
 }
 
 const before = load();
-const page = await bundleForBrowser({ contents: "import './scan-browser-page.ts';", resolveDir: here });
-const server = await startStaticServer({
-  files: {
-    '/': { body: '<!doctype html><meta charset="utf-8"><title>scan kernel</title><script type="module" src="/scan.js"></script>', type: 'text/html; charset=utf-8' },
-    '/scan.js': { body: page, type: 'text/javascript' },
-    '/favicon.ico': { body: new Uint8Array(0) },
-  },
-});
+const bundle = await bundleForBrowser({ contents: "import './scan-browser-page.ts';", resolveDir: here });
+const files = {
+  '/': { body: '<!doctype html><meta charset="utf-8"><title>scan kernel</title><script type="module" src="/scan.js"></script>', type: 'text/html; charset=utf-8' },
+  '/scan.js': { body: bundle, type: 'text/javascript' },
+  '/favicon.ico': { body: new Uint8Array(0) },
+};
+// The same page twice: plain (one thread, as in Figma) and with COOP/COEP (the kernel's default threads).
+const [plain, isolated] = await Promise.all([startStaticServer({ files }), startStaticServer({ files, crossOriginIsolated: true })]);
 const browser = await launchChromium({ webgpu: false });
-type PageResult = { threads: number; crossOriginIsolated: boolean; rows: { shape: ScanShape; ns: number }[] };
-let result: PageResult;
-let version: string;
-try {
-  version = browser.version();
+type PageResult = { threads: number; crossOriginIsolated: boolean; description: string; rows: { shape: ScanShape; ns: number }[] };
+const version = browser.version();
+async function measure(url: string): Promise<PageResult> {
   const tab = await browser.newPage();
   tab.on('pageerror', (e) => console.error(`page error: ${e.message}`));
-  await tab.goto(`${server.url}/`);
+  await tab.goto(`${url}/`);
   await tab.waitForFunction(() => (globalThis as { __scan?: unknown }).__scan !== undefined);
-  result = (await tab.evaluate((s) => (globalThis as any).__scan.run(s, 1), shapes.map((s) => s.shape))) as PageResult;
+  const result = (await tab.evaluate((s) => (globalThis as any).__scan.run(s), shapes.map((s) => s.shape))) as PageResult;
+  await tab.close();
+  return result;
+}
+let one: PageResult;
+let many: PageResult;
+try {
+  one = await measure(plain.url);
+  many = await measure(isolated.url);
 } finally {
   await browser.close();
-  await server.close();
+  await Promise.all([plain.close(), isolated.close()]);
 }
+if (one.crossOriginIsolated || !many.crossOriginIsolated) throw new Error('scan-browser: the plain page must not be cross-origin isolated and the COOP/COEP page must be');
 const node = await createScanKernel({ threads: 1 });
 const rows = [];
-for (const [i, r] of result.rows.entries()) {
-  rows.push({ config: shapes[i].config, shape: shapeKey(r.shape), melements: +(elements(r.shape) / 1e6).toFixed(1), chromium1: +r.ns.toFixed(3), node1: +(await kernelNs(node, r.shape)).toFixed(3) });
+for (const [i, r] of one.rows.entries()) {
+  rows.push({
+    config: shapes[i].config, shape: shapeKey(r.shape), melements: +(elements(r.shape) / 1e6).toFixed(1),
+    chromium1: +r.ns.toFixed(3), chromiumThreads: +many.rows[i].ns.toFixed(3), node1: +(await kernelNs(node, r.shape)).toFixed(3),
+  });
 }
 await node.dispose();
 for (const row of rows) console.log(JSON.stringify(row));
 
+const n = many.threads;
 const md = markChromiumSection([
-  '## The kernel alone in Chromium, one thread',
+  '## The kernel alone in Chromium: one thread, and threads on a cross-origin-isolated page',
   '',
-  `Command: \`npx tsx benchmarks/scan-browser.ts${values.paper ? ' --paper' : ''}\`. Date: ${new Date().toISOString()}. Chromium ${version} headless (playwright-core), page ${result.crossOriginIsolated ? '' : 'not '}cross-origin isolated, kernel threads ${result.threads}.`,
+  `Command: \`npx tsx benchmarks/scan-browser.ts${values.paper ? ' --paper' : ''}\`. Date: ${new Date().toISOString()}. Chromium ${version} headless (playwright-core).`,
   `Machine: ${machine()}. Load before the run: ${before}. After: ${load()}.`,
-  "The kernel from @dpmambair/scan-wasm's browser entry (as backend-webgpu's `wasm` device and the Figma plugin load it), the inputs of benchmarks/scan.ts, the whole call (inputs copied in, y out), best of 2-4 runs after a warm-up; Node 1 thread = the same kernel through the Node entry, right after in the same run. Issue 12's target: <= 3 ns/element on one thread.",
+  "The kernel from @dpmambair/scan-wasm's browser entry (as backend-webgpu's `wasm` device and the Figma plugin load it), the inputs of benchmarks/scan.ts, the whole call (inputs copied in, y out), best of 2-4 runs after a warm-up.",
+  `Chromium 1 thread = a plain page (${one.description}); Chromium ${n} threads = the same page served with COOP/COEP, the entry's default (${many.description}); Node 1 thread = the same kernel through the Node entry, right after in the same run. Issue 12's target: <= 3 ns/element on one thread in Chromium.`,
   '',
-  '| config | tokens/channels/states | M elements | Chromium 1 thread (ns/element) | Node 1 thread | Chromium / Node |',
-  '| --- | --- | --- | --- | --- | --- |',
-  ...rows.map((r) => `| ${r.config} | ${r.shape} | ${r.melements} | ${r.chromium1.toFixed(2)} | ${r.node1.toFixed(2)} | ${(r.chromium1 / r.node1).toFixed(2)}x |`),
+  `| config | tokens/channels/states | M elements | Chromium 1 thread (ns/element) | Chromium ${n} threads | 1 / ${n} threads | Node 1 thread | Chromium / Node, 1 thread |`,
+  '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  ...rows.map((r) => `| ${r.config} | ${r.shape} | ${r.melements} | ${r.chromium1.toFixed(2)} | ${r.chromiumThreads.toFixed(2)} | ${(r.chromium1 / r.chromiumThreads).toFixed(2)}x | ${r.node1.toFixed(2)} | ${(r.chromium1 / r.node1).toFixed(2)}x |`),
 ]);
 console.log(md);
 if (!values['no-write']) {

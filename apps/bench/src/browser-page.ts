@@ -6,6 +6,7 @@
 import { createSession, loadModel, type Device, type RgbImage } from '@dpmambair/core';
 import { configure as configureOrt, ORT_VERSION } from '@dpmambair/backend-webgpu';
 import { configure as configureTf } from '@dpmambair/backend-tf';
+import { defaultBrowserThreads } from '@dpmambair/scan-wasm';
 import { DEFAULT_MEASURE, measure, type EvalPair, type MeasureOptions } from './measure.js';
 
 const origin = self.location.origin;
@@ -33,7 +34,14 @@ interface Inputs {
   eval: { set: string; items: { name: string; degradation: string; width: number; height: number }[] };
 }
 
-async function run(device: Device, options: Partial<MeasureOptions> & { quality?: boolean }) {
+/**
+ * `threads`: on a cross-origin-isolated page, onnxruntime-web's numThreads and the scan kernel's
+ * threads (one configure({ numThreads }) sets both); 0 = the kernel's default here (min(4, cores)).
+ */
+async function run(device: Device, options: Partial<MeasureOptions> & { quality?: boolean; threads?: number }) {
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  const threads = isolated && options.threads !== undefined ? options.threads || defaultBrowserThreads().threads : undefined;
+  if (threads !== undefined) configureOrt({ numThreads: threads });
   const manifestText = new TextDecoder().decode(await bytes('/model/small.json'));
   const model = await loadModel(manifestText, await bytes('/model/small.safetensors'), 'small');
   const inputs = (await (await fetch('/input/inputs.json')).json()) as Inputs;
@@ -59,7 +67,9 @@ async function run(device: Device, options: Partial<MeasureOptions> & { quality?
     agreementOutput: base64(m.agreementOutput),
     agreementSize: m.warmup.size,
     userAgent: navigator.userAgent,
-    crossOriginIsolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
+    crossOriginIsolated: isolated,
+    /** Threads configured for onnxruntime-web and the scan kernel, or how many the kernel chose itself and why. */
+    threads: threads !== undefined ? { count: threads, how: 'configure({ numThreads })' } : { count: defaultBrowserThreads().threads, how: defaultBrowserThreads().reason },
     ortVersion: ORT_VERSION,
     jsHeapMB: jsHeapMB ? jsHeapMB / 2 ** 20 : null,
   };

@@ -7,7 +7,13 @@
  * memory of its renderer process is its own. Records go to
  * benchmarks/results/bench-chromium-<device>.json; the report is re-rendered with all records.
  *
- *   npm run bench:browser -w @dpmambair/bench -- [--devices wasm,tf-wasm] [--emulated] [--quick] [--budget 200]
+ * With --isolated each device runs a second time, in a fresh browser, on the same pages served with
+ * COOP/COEP (cross-origin isolated: SharedArrayBuffer, so WebAssembly threads): onnxruntime-web's
+ * numThreads and the scan kernel's threads are then --threads (default: the kernel's own default
+ * there, min(4, cores)); its record is bench-chromium-<device>-isolated.json, and the one-thread /
+ * threaded ratio of each size is printed at the end.
+ *
+ *   npm run bench:browser -w @dpmambair/bench -- [--devices wasm,tf-wasm] [--emulated] [--quick] [--budget 200] [--isolated [--threads N]]
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
@@ -41,6 +47,8 @@ const { values } = parseArgs({
     'model-label': { type: 'string' },
     out: { type: 'string' },
     total: { type: 'string' },
+    isolated: { type: 'boolean', default: false },
+    threads: { type: 'string' },
   },
 });
 /** Whole-run time target (s), shared among the devices still to run. */
@@ -48,6 +56,16 @@ const totalS = Number(values.total ?? (values.quick ? 180 : 360));
 const outDir = values.out ?? RESULTS_DIR;
 const budgetMs = Number(values.budget ?? (values.quick ? 40 : 200)) * 1000;
 const devices: Device[] = values.devices ? (values.devices.split(',') as Device[]) : [...BROWSER_DEVICES, ...(values.emulated ? EMULATED_DEVICES : [])];
+if (values.threads !== undefined && !(Number.isInteger(Number(values.threads)) && Number(values.threads) >= 1)) {
+  console.error(`bench: --threads must be a positive integer, got ${JSON.stringify(values.threads)}`);
+  process.exit(2);
+}
+if (values.threads !== undefined && !values.isolated) {
+  console.error('bench: --threads needs --isolated (threads need a cross-origin-isolated page)');
+  process.exit(2);
+}
+/** Each device on a plain page, then (with --isolated) on a cross-origin-isolated one. */
+const runs = devices.flatMap((device) => [{ device, variant: undefined as 'isolated' | undefined }, ...(values.isolated ? [{ device, variant: 'isolated' as const }] : [])]);
 const t0 = performance.now();
 const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
 const f32 = (a: Float32Array): StaticFile => ({ body: new Uint8Array(a.buffer, a.byteOffset, a.byteLength), type: 'application/octet-stream' });
@@ -73,7 +91,9 @@ served['/'] = { body: '<!doctype html><meta charset="utf-8"><title>dpmambair ben
 served['/bench.js'] = { body: bundle, type: 'text/javascript' };
 served['/favicon.ico'] = { body: new Uint8Array(0), type: 'image/x-icon' };
 const nm = join(REPO_ROOT, 'node_modules');
-const server = await startStaticServer({ files: served, mounts: { '/ort/': join(nm, 'onnxruntime-web', 'dist'), '/tfwasm/': join(nm, '@tensorflow', 'tfjs-backend-wasm', 'dist') } });
+const mounts = { '/ort/': join(nm, 'onnxruntime-web', 'dist'), '/tfwasm/': join(nm, '@tensorflow', 'tfjs-backend-wasm', 'dist') };
+const server = await startStaticServer({ files: served, mounts });
+const isolatedServer = values.isolated ? await startStaticServer({ files: served, mounts, crossOriginIsolated: true }) : undefined;
 
 // The agreement reference: onnxruntime-node cpu on the same input, computed here.
 const model = await loadModel(files.manifestText, files.safetensors, files.source);
@@ -121,14 +141,17 @@ function chromiumPeaks(tag: string): { renderer: number | null; gpu: number | nu
 console.error(`dpmambair bench (Chromium): devices ${devices.join(', ')}; per-device budget ${budgetMs / 1000} s; model ${files.source}; results in ${outDir}`);
 console.error(`load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')} on ${os.cpus().length} cores (a background training job makes every number here pessimistic)`);
 const unavailable: { device: string; reason: string }[] = [];
+const finished: BenchRecord[] = [];
 try {
-  for (const device of devices) {
+  for (const [runIndex, { device, variant }] of runs.entries()) {
     const emulated = (EMULATED_DEVICES as readonly string[]).includes(device);
-    const tag = `--dpm-bench=${process.pid}-${device}`;
-    console.error(`[${elapsed()}] ${device}: starting${emulated ? ' (CPU-emulated GPU: one small size only)' : ''}`);
+    const name = variant ? `${device} (${variant})` : device;
+    const tag = `--dpm-bench=${process.pid}-${device}${variant ? `-${variant}` : ''}`;
+    const pages = variant === 'isolated' ? isolatedServer! : server;
+    console.error(`[${elapsed()}] ${name}: starting${emulated ? ' (CPU-emulated GPU: one small size only)' : ''}${variant ? ' on a cross-origin-isolated page (COOP/COEP)' : ''}`);
     const wallStart = performance.now();
     const training = trainingJobRunning();
-    const logStart = server.log.length;
+    const logStart = pages.log.length;
     const browser = await launchChromium({ webgpu: device === 'webgpu' || device === 'tf-webgpu', args: [tag] });
     try {
       const page = await browser.newPage();
@@ -138,45 +161,50 @@ try {
         else if (m.type() === 'error') console.error(`  [${device}] console.error: ${t}`);
       });
       page.on('pageerror', (e) => console.error(`  [${device}] page error: ${e.message}`));
-      await page.goto(`${server.url}/`);
+      await page.goto(`${pages.url}/`);
       await page.waitForFunction(() => (globalThis as { __bench?: unknown }).__bench !== undefined, undefined, { timeout: 60_000 });
       const sizes = values.sizes ? values.sizes.split(',').map(Number) : emulated ? [64] : values.quick ? [256, 512] : DEFAULT_MEASURE.sizes;
       const left = totalS - (performance.now() - t0) / 1000;
-      const devicesLeft = devices.length - devices.indexOf(device);
+      const devicesLeft = runs.length - runIndex;
       const deviceBudgetMs = Math.max(20_000, Math.min(budgetMs, (0.7 * left * 1000) / devicesLeft));
       console.error(`  [${device}] latency budget ${(deviceBudgetMs / 1000).toFixed(0)} s`);
-      const opts = { sizes, budgetMs: deviceBudgetMs, quality: !emulated, ...(emulated ? { maxRuns: 2, sizeBudgetMs: 1 } : {}) };
+      const opts = { sizes, budgetMs: deviceBudgetMs, quality: !emulated, ...(emulated ? { maxRuns: 2, sizeBudgetMs: 1 } : {}), ...(variant === 'isolated' ? { threads: Number(values.threads ?? 0) } : {}) };
       type PageResult = Omit<BenchRecord, 'schema' | 'device' | 'runtime' | 'backend' | 'date' | 'host' | 'model' | 'memory' | 'notes' | 'wallMs'> & {
-        agreementOutput: string; agreementSize: number; userAgent: string; crossOriginIsolated: boolean; ortVersion: string; jsHeapMB: number | null;
+        agreementOutput: string; agreementSize: number; userAgent: string; crossOriginIsolated: boolean; threads: { count: number; how: string }; ortVersion: string; jsHeapMB: number | null;
       };
       let r: PageResult;
       try {
         r = (await page.evaluate(([d, o]) => (globalThis as any).__bench.run(d, o), [device, opts] as const)) as PageResult;
       } catch (e) {
-        console.error(`[${elapsed()}] ${device}: FAILED: ${(e as Error).message.split('\n')[0]}`);
-        unavailable.push({ device, reason: (e as Error).message.split('\n')[0] });
+        console.error(`[${elapsed()}] ${name}: FAILED: ${(e as Error).message.split('\n')[0]}`);
+        unavailable.push({ device: name, reason: (e as Error).message.split('\n')[0] });
         continue;
       }
+      if (r.crossOriginIsolated !== (variant === 'isolated')) throw new Error(`bench: the ${variant ?? 'plain'} page was ${r.crossOriginIsolated ? '' : 'not '}cross-origin isolated`);
       const peaks = chromiumPeaks(tag);
       const out = new Float32Array(new Uint8Array(Buffer.from(r.agreementOutput, 'base64')).buffer);
       const agreement = { reference: 'cpu', size: r.agreementSize, ...compareOutputs(out, await reference(r.agreementSize)) };
       const notes = [
-        `Chromium ${browser.version()}, headless; page ${r.crossOriginIsolated ? '' : 'not '}cross-origin isolated, so WebAssembly runs single-threaded (as in the docs demo and a Figma plugin)`,
+        r.crossOriginIsolated
+          ? `Chromium ${browser.version()}, headless; page cross-origin isolated (COOP/COEP), so WebAssembly has threads: ${r.threads.count} (${r.threads.how})`
+          : `Chromium ${browser.version()}, headless; page not cross-origin isolated, so WebAssembly runs single-threaded (as in the docs demo and a Figma plugin)`,
       ];
-      const ortWasm = [...new Set(server.log.slice(logStart).map((l) => /\/ort\/(ort-[\w.-]+\.wasm)$/.exec(l)?.[1]).filter(Boolean))];
-      const scan = device === 'wasm' ? 'our WebAssembly SIMD kernel (@dpmambair/scan-wasm, one thread) between ONNX segments' : 'com.microsoft.LinearAttention';
+      const ortWasm = [...new Set(pages.log.slice(logStart).map((l) => /\/ort\/(ort-[\w.-]+\.wasm)$/.exec(l)?.[1]).filter(Boolean))];
+      const kernelThreads = `${r.threads.count === 1 ? 'one thread' : `${r.threads.count} threads`}`;
+      const scan = device === 'wasm' ? `our WebAssembly SIMD kernel (@dpmambair/scan-wasm, ${kernelThreads}) between ONNX segments` : 'com.microsoft.LinearAttention';
       if (device === 'wasm' || device === 'webgpu') notes.push(`onnxruntime-web ${r.ortVersion}, loaded ${ortWasm.join(', ') || 'no wasm from /ort/'}; the selective scan is ${scan}`);
-      if (device === 'tf-wasm') notes.push('tfjs-backend-wasm (XNNPACK, SIMD, no threads without isolation); the selective scan is our WebAssembly SIMD kernel (@dpmambair/scan-wasm, one thread)');
+      if (device === 'tf-wasm') notes.push(`tfjs-backend-wasm (XNNPACK, SIMD${r.crossOriginIsolated ? '' : ', no threads without isolation'}); the selective scan is our WebAssembly SIMD kernel (@dpmambair/scan-wasm, one thread: synchronous inside a tfjs kernel)`);
       if (peaks.gpu) notes.push(`GPU process peak RSS ${peaks.gpu.toFixed(0)} MB${emulated ? ' (SwiftShader works in it)' : ''}`);
       if (r.jsHeapMB) notes.push(`JS heap at the end ${r.jsHeapMB.toFixed(0)} MB`);
       const record: BenchRecord = {
         schema: RECORD_SCHEMA,
         device,
+        ...(variant ? { variant } : {}),
         runtime: 'chromium',
         backend: device.startsWith('tf-') ? 'tfjs' : 'onnxruntime-web',
         ...(emulated ? { emulated: EMULATION } : {}),
         date: new Date().toISOString(),
-        host: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, platform: `${os.platform()} ${os.arch()}`, runtimeVersion: `Chromium ${browser.version()}`, threads: r.crossOriginIsolated ? undefined : 1, loadAverage: os.loadavg().map((v) => Math.round(v * 100) / 100), trainingJobRunning: training || trainingJobRunning() },
+        host: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, platform: `${os.platform()} ${os.arch()}`, runtimeVersion: `Chromium ${browser.version()}`, threads: device.startsWith('tf-') ? (r.crossOriginIsolated ? undefined : 1) : r.threads.count, loadAverage: os.loadavg().map((v) => Math.round(v * 100) / 100), trainingJobRunning: training || trainingJobRunning() },
         model: { name: files.name, source: files.source, trained: files.trained, sha256: files.sha256 },
         sessionMs: r.sessionMs,
         warmup: r.warmup,
@@ -189,15 +217,26 @@ try {
         wallMs: performance.now() - wallStart,
       };
       const path = writeRecord(outDir, record);
+      finished.push(record);
       const steady = record.latency.map((p) => `${p.size}²: ${(p.medianMs / 1000).toFixed(2)} s`).join(', ');
-      console.error(`[${elapsed()}] ${device}: done (${steady}${record.skipped.length ? `; skipped ${record.skipped.map((s) => s.size).join(', ')}: too slow here` : ''}; agreement max abs ${agreement.maxAbsDiff.toExponential(1)}) -> ${path}`);
+      console.error(`[${elapsed()}] ${name}: done (${steady}${record.skipped.length ? `; skipped ${record.skipped.map((s) => s.size).join(', ')}: too slow here` : ''}; agreement max abs ${agreement.maxAbsDiff.toExponential(1)}) -> ${path}`);
     } finally {
       await browser.close().catch(() => undefined);
     }
   }
 } finally {
   await server.close();
+  await isolatedServer?.close();
   await cpu.dispose();
+}
+// One thread (plain page) against threads (isolated page), per device and size, from this run.
+for (const threaded of finished.filter((r) => r.variant === 'isolated')) {
+  const plain = finished.find((r) => r.device === threaded.device && !r.variant);
+  for (const point of threaded.latency) {
+    const one = plain?.latency.find((p) => p.size === point.size);
+    if (!one) continue;
+    console.error(`${threaded.device} ${point.size}²: plain page (1 thread) ${(one.medianMs / 1000).toFixed(2)} s, isolated page (${threaded.host.threads} thread${threaded.host.threads === 1 ? '' : 's'}) ${(point.medianMs / 1000).toFixed(2)} s: ${(one.medianMs / point.medianMs).toFixed(2)}x`);
+  }
 }
 writeUnavailable(outDir, 'chromium', unavailable);
 console.error(`[${elapsed()}] report: ${writeReport(outDir)}`);

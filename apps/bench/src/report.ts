@@ -9,11 +9,11 @@ const DEVICE_ORDER = ['cuda', 'cpu', 'webgpu', 'wasm', 'tf-webgpu', 'tf-webgl', 
 
 /** A record's name in tables and legends: device, where it ran, and an emulation label. */
 export function label(r: BenchRecord): string {
-  return `${r.device} (${r.runtime})${r.emulated ? ' [CPU-emulated]' : ''}`;
+  return `${r.device} (${r.runtime}${r.variant ? `, ${r.variant}` : ''})${r.emulated ? ' [CPU-emulated]' : ''}`;
 }
 
-export function recordFileName(r: Pick<BenchRecord, 'runtime' | 'device'>): string {
-  return `bench-${r.runtime}-${r.device}.json`;
+export function recordFileName(r: Pick<BenchRecord, 'runtime' | 'device' | 'variant'>): string {
+  return `bench-${r.runtime}-${r.device}${r.variant ? `-${r.variant}` : ''}.json`;
 }
 
 export function isRecord(x: unknown): x is BenchRecord {

@@ -42,6 +42,8 @@ export interface BenchRecord {
   runtime: 'node' | 'chromium';
   /** Backend package / engine (onnxruntime-node, onnxruntime-web, tfjs). */
   backend: string;
+  /** Set when the device ran in another configuration than its default, e.g. 'isolated' (a cross-origin-isolated page, threads); part of the file name. */
+  variant?: string;
   /** Set when a GPU API is emulated on the CPU (SwiftShader): these timings are never GPU speed. */
   emulated?: string;
   date: string;
