@@ -3,7 +3,7 @@
  * model and the inputs the driver serves, runs the shared measuring loop on one device and hands
  * back the record's parts and the raw agreement output.
  */
-import { createSession, loadModel, type Device, type RgbImage } from '@dpmambair/core';
+import { createSession, DeviceUnavailableError, loadModel, resolveDevice, type Device, type RgbImage } from '@dpmambair/core';
 import { configure as configureOrt, ORT_VERSION } from '@dpmambair/backend-webgpu';
 import { configure as configureTf } from '@dpmambair/backend-tf';
 import { defaultBrowserThreads } from '@dpmambair/scan-wasm';
@@ -75,4 +75,31 @@ async function run(device: Device, options: Partial<MeasureOptions> & { quality?
   };
 }
 
-(globalThis as { __bench?: unknown }).__bench = { run };
+/** What renders a GPU device's work here (adapter or WebGL renderer), so a software one is told apart. */
+async function renderer(device: Device): Promise<string | undefined> {
+  if (device === 'webgpu' || device === 'tf-webgpu') {
+    type Info = { vendor?: string; architecture?: string; device?: string; description?: string };
+    const gpu = (navigator as { gpu?: { requestAdapter(): Promise<{ info?: Info } | null> } }).gpu;
+    const info = (await gpu?.requestAdapter().catch(() => null))?.info;
+    return info ? [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ') : undefined;
+  }
+  if (device === 'tf-webgl') {
+    const gl = document.createElement('canvas').getContext('webgl2');
+    if (!gl) return undefined;
+    const debug = gl.getExtension('WEBGL_debug_renderer_info');
+    return String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  }
+  return undefined;
+}
+
+/** The device's init as core resolves it: its reason when it cannot start here, else what renders it. */
+async function init(device: Device): Promise<{ ok: true; renderer?: string } | { ok: false; reason: string }> {
+  try {
+    await resolveDevice(device);
+  } catch (e) {
+    return { ok: false, reason: e instanceof DeviceUnavailableError ? e.reasons.join('; ') : (e as Error).message };
+  }
+  return { ok: true, renderer: await renderer(device) };
+}
+
+(globalThis as { __bench?: unknown }).__bench = { init, run };

@@ -1,9 +1,12 @@
 /**
  * Browser part of the cross-backend benchmark, driven in headless Chromium (playwright-core,
- * Debian's /usr/bin/chromium): `wasm` (onnxruntime-web) and `tf-wasm` (tfjs) by default; with
- * --emulated also `webgpu`, `tf-webgpu` and `tf-webgl` on SwiftShader, which are labelled
- * CPU-emulated and run at one small size only (SwiftShader is ~60x slower than WASM: its numbers
- * say the device works, never how fast a GPU is). Each device gets a fresh browser, so the peak
+ * Debian's /usr/bin/chromium): every device that backend-webgpu (onnxruntime-web) and backend-tf
+ * (tfjs) list, or --devices. Each is first initialised in its page: a device that cannot start
+ * there is skipped with init's reason (bench-unavailable-chromium.json, the report's list), and so
+ * is a GPU device whose only renderer here is a software one (SwiftShader), unless --emulated: then
+ * it runs there, labelled CPU-emulated, at one small size only (SwiftShader is ~60x slower than
+ * WASM: its numbers say the device works, never how fast a GPU is). A device that starts and then
+ * fails is a failure (exit status 1). Each device gets a fresh browser, so the peak
  * memory of its renderer process is its own. Records go to
  * benchmarks/results/bench-chromium-<device>.json; the report is re-rendered with all records.
  *
@@ -22,6 +25,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createSession, loadModel, restoreImage, type Device } from '@dpmambair/core';
 import '@dpmambair/backend-cuda';
+import { onnxWebBackend } from '@dpmambair/backend-webgpu';
+import { tfBackend } from '@dpmambair/backend-tf';
 import { launchChromium } from '../../../packages/backend-webgpu/src/testing/chromium.js';
 import { startStaticServer, type StaticFile } from '../../../packages/backend-webgpu/src/testing/server.js';
 import { compareOutputs } from './agreement.js';
@@ -31,8 +36,11 @@ import { baseImage, loadEvalSet, readModelFiles, REPO_ROOT, RESULTS_DIR, trainin
 import { writeRecord, writeReport, writeUnavailable } from './results.js';
 import { RECORD_SCHEMA, type BenchRecord } from './types.js';
 
-export const BROWSER_DEVICES = ['wasm', 'tf-wasm'] as const;
-export const EMULATED_DEVICES = ['webgpu', 'tf-webgpu', 'tf-webgl'] as const;
+/** The devices of the browser backends, as they list them. */
+export const BROWSER_DEVICES: readonly Device[] = [...onnxWebBackend.devices, ...tfBackend.devices];
+const GPU_DEVICES: readonly Device[] = ['webgpu', 'tf-webgpu', 'tf-webgl'];
+/** A renderer that is the CPU: these GPU devices run here only with --emulated, labelled so. */
+const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software/i;
 const EMULATION = 'CPU-emulated: WebGPU/WebGL on SwiftShader (a CPU software renderer); correct results, never GPU speed';
 
 const { values } = parseArgs({
@@ -55,7 +63,12 @@ const { values } = parseArgs({
 const totalS = Number(values.total ?? (values.quick ? 180 : 360));
 const outDir = values.out ?? RESULTS_DIR;
 const budgetMs = Number(values.budget ?? (values.quick ? 40 : 200)) * 1000;
-const devices: Device[] = values.devices ? (values.devices.split(',') as Device[]) : [...BROWSER_DEVICES, ...(values.emulated ? EMULATED_DEVICES : [])];
+const devices: Device[] = values.devices ? (values.devices.split(',') as Device[]) : [...BROWSER_DEVICES];
+const unknown = devices.filter((d) => !BROWSER_DEVICES.includes(d));
+if (unknown.length) {
+  console.error(`bench: --devices: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not served in browsers (the browser backends list ${BROWSER_DEVICES.join(', ')})`);
+  process.exit(2);
+}
 if (values.threads !== undefined && !(Number.isInteger(Number(values.threads)) && Number(values.threads) >= 1)) {
   console.error(`bench: --threads must be a positive integer, got ${JSON.stringify(values.threads)}`);
   process.exit(2);
@@ -144,15 +157,16 @@ const unavailable: { device: string; reason: string }[] = [];
 const finished: BenchRecord[] = [];
 try {
   for (const [runIndex, { device, variant }] of runs.entries()) {
-    const emulated = (EMULATED_DEVICES as readonly string[]).includes(device);
+    const gpu = GPU_DEVICES.includes(device);
     const name = variant ? `${device} (${variant})` : device;
     const tag = `--dpm-bench=${process.pid}-${device}${variant ? `-${variant}` : ''}`;
     const pages = variant === 'isolated' ? isolatedServer! : server;
-    console.error(`[${elapsed()}] ${name}: starting${emulated ? ' (CPU-emulated GPU: one small size only)' : ''}${variant ? ' on a cross-origin-isolated page (COOP/COEP)' : ''}`);
+    console.error(`[${elapsed()}] ${name}: starting${variant ? ' on a cross-origin-isolated page (COOP/COEP)' : ''}`);
     const wallStart = performance.now();
     const training = trainingJobRunning();
     const logStart = pages.log.length;
-    const browser = await launchChromium({ webgpu: device === 'webgpu' || device === 'tf-webgpu', args: [tag] });
+    // SwiftShader's WebGPU only when asked for (--emulated); WebGL falls back to it by itself.
+    const browser = await launchChromium({ webgpu: values.emulated && (device === 'webgpu' || device === 'tf-webgpu'), args: [tag] });
     try {
       const page = await browser.newPage();
       page.on('console', (m) => {
@@ -163,6 +177,16 @@ try {
       page.on('pageerror', (e) => console.error(`  [${device}] page error: ${e.message}`));
       await page.goto(`${pages.url}/`);
       await page.waitForFunction(() => (globalThis as { __bench?: unknown }).__bench !== undefined, undefined, { timeout: 60_000 });
+      const status = (await page.evaluate((d) => (globalThis as any).__bench.init(d), device)) as { ok: true; renderer?: string } | { ok: false; reason: string };
+      const software = status.ok && gpu && SOFTWARE_RENDERER.test(status.renderer ?? '');
+      const skip = !status.ok ? status.reason : software && !values.emulated ? `only a software renderer here (${status.renderer}); --emulated runs it there, labelled CPU-emulated` : undefined;
+      if (skip) {
+        console.error(`[${elapsed()}] ${name}: skipped: ${skip}`);
+        unavailable.push({ device: name, reason: skip });
+        continue;
+      }
+      const emulated = software;
+      if (emulated) console.error(`  [${device}] CPU-emulated GPU (${status.renderer}): one small size only`);
       const sizes = values.sizes ? values.sizes.split(',').map(Number) : emulated ? [64] : values.quick ? [256, 512] : DEFAULT_MEASURE.sizes;
       const left = totalS - (performance.now() - t0) / 1000;
       const devicesLeft = runs.length - runIndex;
@@ -176,8 +200,9 @@ try {
       try {
         r = (await page.evaluate(([d, o]) => (globalThis as any).__bench.run(d, o), [device, opts] as const)) as PageResult;
       } catch (e) {
+        // It started (init passed above), so this is a failure, not an unavailable device.
         console.error(`[${elapsed()}] ${name}: FAILED: ${(e as Error).message.split('\n')[0]}`);
-        unavailable.push({ device: name, reason: (e as Error).message.split('\n')[0] });
+        process.exitCode = 1;
         continue;
       }
       if (r.crossOriginIsolated !== (variant === 'isolated')) throw new Error(`bench: the ${variant ?? 'plain'} page was ${r.crossOriginIsolated ? '' : 'not '}cross-origin isolated`);
