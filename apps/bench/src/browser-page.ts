@@ -34,14 +34,11 @@ interface Inputs {
   eval: { set: string; items: { name: string; degradation: string; width: number; height: number }[] };
 }
 
-/**
- * `threads`: on a cross-origin-isolated page, onnxruntime-web's numThreads and the scan kernel's
- * threads (one configure({ numThreads }) sets both); 0 = the kernel's default here (min(4, cores)).
- */
-async function run(device: Device, options: Partial<MeasureOptions> & { quality?: boolean; threads?: number }) {
-  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-  const threads = isolated && options.threads !== undefined ? options.threads || defaultBrowserThreads().threads : undefined;
-  if (threads !== undefined) configureOrt({ numThreads: threads });
+const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+/** Threads configured for onnxruntime-web and the scan kernel (by init), else undefined: their defaults. */
+let threads: number | undefined;
+
+async function run(device: Device, options: Partial<MeasureOptions> & { quality?: boolean }) {
   const manifestText = new TextDecoder().decode(await bytes('/model/small.json'));
   const model = await loadModel(manifestText, await bytes('/model/small.safetensors'), 'small');
   const inputs = (await (await fetch('/input/inputs.json')).json()) as Inputs;
@@ -92,8 +89,17 @@ async function renderer(device: Device): Promise<string | undefined> {
   return undefined;
 }
 
-/** The device's init as core resolves it: its reason when it cannot start here, else what renders it. */
-async function init(device: Device): Promise<{ ok: true; renderer?: string } | { ok: false; reason: string }> {
+/**
+ * The device's init as core resolves it: its reason when it cannot start here, else what renders it.
+ * `threadsWanted` (a cross-origin-isolated page only): onnxruntime-web's numThreads and the scan
+ * kernel's threads, set here because configure() must come before the first init; 0 = the kernel's
+ * default on this page (min(4, cores)).
+ */
+async function init(device: Device, threadsWanted?: number): Promise<{ ok: true; renderer?: string } | { ok: false; reason: string }> {
+  if (isolated && threadsWanted !== undefined) {
+    threads = threadsWanted || defaultBrowserThreads().threads;
+    configureOrt({ numThreads: threads });
+  }
   try {
     await resolveDevice(device);
   } catch (e) {

@@ -177,7 +177,8 @@ try {
       page.on('pageerror', (e) => console.error(`  [${device}] page error: ${e.message}`));
       await page.goto(`${pages.url}/`);
       await page.waitForFunction(() => (globalThis as { __bench?: unknown }).__bench !== undefined, undefined, { timeout: 60_000 });
-      const status = (await page.evaluate((d) => (globalThis as any).__bench.init(d), device)) as { ok: true; renderer?: string } | { ok: false; reason: string };
+      const threadsWanted = variant === 'isolated' ? Number(values.threads ?? 0) : undefined;
+      const status = (await page.evaluate(([d, t]) => (globalThis as any).__bench.init(d, t), [device, threadsWanted] as const)) as { ok: true; renderer?: string } | { ok: false; reason: string };
       const software = status.ok && gpu && SOFTWARE_RENDERER.test(status.renderer ?? '');
       const skip = !status.ok ? status.reason : software && !values.emulated ? `only a software renderer here (${status.renderer}); --emulated runs it there, labelled CPU-emulated` : undefined;
       if (skip) {
@@ -192,7 +193,7 @@ try {
       const devicesLeft = runs.length - runIndex;
       const deviceBudgetMs = Math.max(20_000, Math.min(budgetMs, (0.7 * left * 1000) / devicesLeft));
       console.error(`  [${device}] latency budget ${(deviceBudgetMs / 1000).toFixed(0)} s`);
-      const opts = { sizes, budgetMs: deviceBudgetMs, quality: !emulated, ...(emulated ? { maxRuns: 2, sizeBudgetMs: 1 } : {}), ...(variant === 'isolated' ? { threads: Number(values.threads ?? 0) } : {}) };
+      const opts = { sizes, budgetMs: deviceBudgetMs, quality: !emulated, ...(emulated ? { maxRuns: 2, sizeBudgetMs: 1 } : {}) };
       type PageResult = Omit<BenchRecord, 'schema' | 'device' | 'runtime' | 'backend' | 'date' | 'host' | 'model' | 'memory' | 'notes' | 'wallMs'> & {
         agreementOutput: string; agreementSize: number; userAgent: string; crossOriginIsolated: boolean; threads: { count: number; how: string }; ortVersion: string; jsHeapMB: number | null;
       };
