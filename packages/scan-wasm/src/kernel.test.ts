@@ -82,6 +82,20 @@ test('channel ranges start on SIMD vectors and cover every channel once', () => 
   assert.deepEqual(channelRanges(3, 2), [[0, 3]]);
 });
 
+test('y goes into the caller\'s array when one is given (even an input\'s), on every thread count', async () => {
+  const [x, delta, A, B, C, D] = inputs({ n: 2, L: 37, Di: 20, N: 4 }, 12);
+  const expected = referenceOps.selectiveScan(x, delta, A, B, C, D);
+  for (const kernel of [one, two, three]) {
+    const out = new Float32Array(2 * 37 * 20).fill(Number.NaN);
+    const y = await kernel.scan(x, delta, A, B, C, D, out);
+    assert.equal(y.data, out);
+    assert.ok(scaledError(y, expected) <= 1e-5, `${kernel.threads} thread(s)`);
+  }
+  const spentDelta = tensor(delta.shape, delta.data.slice());
+  assert.ok(scaledError(await two.scan(x, spentDelta, A, B, C, D, spentDelta.data), expected) <= 1e-5, 'y written over delta');
+  await assert.rejects(one.scan(x, delta, A, B, C, D, new Float32Array(7)), /out must hold 1480 floats \(y is \[2,37,20\]\), got 7/);
+});
+
 test('shape mismatches are named', async () => {
   const [x, delta, A, B, C, D] = inputs({ n: 1, L: 4, Di: 8, N: 4 }, 5);
   await assert.rejects(one.scan(x, delta, A, B, C, tensor([7])), /D must be \[8\], got \[7\]/);

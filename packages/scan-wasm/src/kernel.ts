@@ -17,8 +17,14 @@ export interface ScanKernelOptions {
 
 export interface ScanKernel {
   readonly threads: number;
-  /** x, delta (n, L, Di); A (Di, N); B, C (n, L, N); D (Di) -> y (n, L, Di). Calls run one at a time. */
-  scan(x: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor, D: Tensor): Promise<Tensor>;
+  /**
+   * x, delta (n, L, Di); A (Di, N); B, C (n, L, N); D (Di) -> y (n, L, Di). Calls run one at a time.
+   * y is written into `out` where given (n * L * Di floats: a buffer the caller reuses, or x's or
+   * delta's array when the caller has no further use for it, since inputs are copied in first),
+   * else into a fresh array, whose page faults cost up to ~0.5 ns per element at small's shapes here
+   * (benchmarks/results/scan.md).
+   */
+  scan(x: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor, D: Tensor, out?: Float32Array): Promise<Tensor>;
   /** Ends the worker threads. */
   dispose(): Promise<void>;
 }
@@ -70,20 +76,32 @@ export function channelRanges(Di: number, parts: number): [number, number][] {
 /** Sizes of one call: x, delta, y (batch, L, Di); A (Di, N); B, C (batch, L, N); D (Di). */
 export interface ScanSizes { batch: number; L: number; Di: number; N: number }
 
+/**
+ * Where the h scratch of the channel range starting at d0 begins, in bytes from the first one. A
+ * range [d0, d1) uses N rows of (d1 - d0) channels rounded up to 4 (assembly/scan.ts), so ranges
+ * placed at d0 * (N + 4) floats leave at least 4 * 4 floats (64 bytes, a cache line) between them:
+ * no two threads write the same line.
+ */
+const hScratch = (d0: number, N: number) => d0 * (N + 4) * 4;
+const hScratchFloats = (Di: number, N: number) => Math.ceil(Di / 4) * 4 * (N + 4);
+
 /** One instance of the module on one memory: lays out a call's operands and runs channel ranges on them. */
 function instanceOn(module: WebAssembly.Module, memory: WebAssembly.Memory) {
   const kernel = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
-  const base = (kernel.heapBase() + 15) & ~15;
+  const base = (kernel.heapBase() + 63) & ~63;
   return {
     scan: kernel.scan,
     /** Copies the operands in (A transposed to (N, Di)); returns the kernel's arguments per channel range and a view of y. */
     stage(x: Float32Array, delta: Float32Array, A: Float32Array, B: Float32Array, C: Float32Array, D: Float32Array, { batch: n, L, Di, N }: ScanSizes) {
-      // Layout: x, delta, y, B, C, AT, h, D, each 16-byte aligned.
+      // Layout: x, delta, y, B, C, AT, D, h (one scratch per channel range, see hScratch), each on a
+      // 64-byte cache line boundary, so threads that write y side by side in a row share no line
+      // where a range starts on a multiple of 16 channels.
       let end = base;
-      const place = (floats: number) => { const at = end; end += (floats * 4 + 15) & ~15; return at; };
+      const place = (floats: number) => { const at = end; end += (floats * 4 + 63) & ~63; return at; };
       const [xAt, dAt, yAt] = [place(n * L * Di), place(n * L * Di), place(n * L * Di)];
       const [bAt, cAt] = [place(n * L * N), place(n * L * N)];
-      const [atAt, hAt, dSkipAt] = [place(Di * N), place(Di * N), place(Di)];
+      const [atAt, dSkipAt] = [place(Di * N), place(Di)];
+      const hAt = place(hScratchFloats(Di, N));
       const pages = Math.ceil(end / PAGE);
       if (pages > MAX_PAGES) throw new Error(`selectiveScan kernel: ${Math.round(end / 2 ** 20)} MiB needed, the kernel's memory holds at most 2048 MiB: use smaller tiles`);
       const have = memory.buffer.byteLength / PAGE;
@@ -97,7 +115,7 @@ function instanceOn(module: WebAssembly.Module, memory: WebAssembly.Memory) {
       const AT = f32(atAt, Di * N);
       for (let d = 0; d < Di; d++) for (let s = 0; s < N; s++) AT[s * Di + d] = A[d * N + s];
       return {
-        args: (d0: number, d1: number): Parameters<ScanExport> => [xAt, dAt, atAt, bAt, cAt, dSkipAt, yAt, hAt, n, L, Di, N, d0, d1],
+        args: (d0: number, d1: number): Parameters<ScanExport> => [xAt, dAt, atAt, bAt, cAt, dSkipAt, yAt, hAt + hScratch(d0, N), n, L, Di, N, d0, d1],
         y: () => f32(yAt, n * L * Di),
       };
     },
@@ -118,15 +136,18 @@ export async function createKernel(threads: number, startHelpers?: StartHelpers)
   const helpers = shared ? await startHelpers!(threads - 1, module, memory) : [];
   let queue: Promise<unknown> = Promise.resolve();
 
-  async function run(x: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor, D: Tensor): Promise<Tensor> {
+  async function run(x: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor, D: Tensor, out?: Float32Array): Promise<Tensor> {
     const [batch, L, Di, N] = checkShapes(x, delta, A, B, C, D);
-    if (batch * L * Di === 0) return { shape: [batch, L, Di], data: new Float32Array(0) };
+    if (out && out.length !== batch * L * Di) throw new Error(`selectiveScan kernel: out must hold ${batch * L * Di} floats (y is [${batch},${L},${Di}]), got ${out.length}`);
+    if (batch * L * Di === 0) return { shape: [batch, L, Di], data: out ?? new Float32Array(0) };
     const call = instance.stage(x.data, delta.data, A.data, B.data, C.data, D.data, { batch, L, Di, N });
     const [mine, ...theirs] = channelRanges(Di, threads);
     const others = theirs.map(([d0, d1], i) => helpers[i].run(call.args(d0, d1)));
     instance.scan(...call.args(...mine));
     await Promise.all(others);
-    return { shape: [batch, L, Di], data: call.y().slice() };
+    if (!out) return { shape: [batch, L, Di], data: call.y().slice() };
+    out.set(call.y());
+    return { shape: [batch, L, Di], data: out };
   }
 
   return {
