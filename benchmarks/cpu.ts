@@ -1,7 +1,7 @@
 /**
  * CPU benchmark of the restore pipeline on onnxruntime-node (issues: foundation, 12).
  *
- *   npx tsx benchmarks/cpu.ts [--quick] [--paper]
+ *   npx tsx benchmarks/cpu.ts [--quick] [--paper] [--tile N]
  *
  * For `small` (and, with --paper, `paper` at 256²: minutes more) it prints ms per megapixel, peak
  * RSS and how time grows with image size, with the selective scan on our kernel (@dpmambair/scan-wasm, the cpu default) and, at some sizes,
@@ -9,15 +9,16 @@
  * in the same run: (a) the model's conv/matmul FLOPs at the GFLOP/s of a plain conv net plus its
  * scan elements at the kernel's own ns/element at each scan shape (2 threads); (b) the same with
  * the scan at the plain C loop's ns/element (benchmarks/scan-loop.c, one thread; needs gcc).
- * Each measurement runs in its own child process so peak RSS belongs to it alone.
- * Results go to benchmarks/results/cpu.md and cpu.json.
+ * Tiles: core's default (DEFAULT_TILE) unless --tile N. Each measurement runs in its own child
+ * process so peak RSS belongs to it alone.
+ * Results go to benchmarks/results/cpu.md and cpu.json (cpu-tile<N>.* with --tile).
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   buildExtractorGraph, buildRestorerGraph, emitOnnx, extractorInput, getConfig, graphCost, GraphBuilder, openModelSession, ParamStore,
-  parameterCount, prepareModel, randomParams, restoreImage, roundUp, seededRandom, spans, DEFAULT_OVERLAP, type ModelConfig,
+  parameterCount, prepareModel, randomParams, restoreImage, roundUp, seededRandom, spans, DEFAULT_OVERLAP, DEFAULT_TILE, type ModelConfig,
 } from '@dpmambair/core';
 import { createOnnxNodeBackend, type ScanLowering } from '@dpmambair/backend-cuda';
 import { createScanKernel } from '@dpmambair/scan-wasm';
@@ -102,7 +103,8 @@ async function main(): Promise<void> {
     ? [['small', 256, ['kernel', 'linearAttention']], ['small', 512, ['kernel']]]
     : [['small', 512, ['kernel']], ['small', 1024, ['kernel', 'linearAttention']], ['small', 2048, ['kernel']],
       ...(process.argv.includes('--paper') ? [['paper', 256, ['kernel', 'linearAttention']] as [string, number, ScanLowering[]]] : [])];
-  const tile = 512;
+  const tileArg = process.argv.indexOf('--tile');
+  const tile = tileArg > 0 ? Number(process.argv[tileArg + 1]) : DEFAULT_TILE;
   const kernel = await createScanKernel({ threads: 2 });
   const kernelCosts = new Map<string, number>();
   const loopCosts = new Map<string, number | undefined>();
@@ -139,13 +141,15 @@ async function main(): Promise<void> {
   }
   await kernel.dispose();
   const fmtCosts = (m: Map<string, number | undefined>) => [...m].map(([k, v]) => `${k} ${v === undefined ? 'n/a' : v.toFixed(2)}`).join(', ');
+  const sizesTiled = plans.map(([, size]) => size).filter((v, i, all) => all.indexOf(v) === i)
+    .map((size) => { const t = spans(size, tile, DEFAULT_OVERLAP); return `${size}²: ${t.length ** 2} of ${roundUp(t[0].length)}`; }).join(', ');
   const params = Object.fromEntries(['small', 'paper'].map((n) => [n, parameterCount(getConfig(n)).total]));
   const md = [
     '# CPU benchmark (onnxruntime-node, CPU execution provider)',
     '',
     `Command: \`npx tsx benchmarks/cpu.ts${process.argv.slice(2).map((a) => ` ${a}`).join('')}\`. Date: ${new Date().toISOString()}. Machine: ${machine()}.`,
     `Load before the run: ${before}. After: ${load()}.`,
-    `Random weights of each config (speed does not depend on the values). Tile 512, overlap 32. Parameters: small ${params.small}, paper ${params.paper}.`,
+    `Random weights of each config (speed does not depend on the values). Largest tile ${tile} (${sizesTiled}), overlap ${DEFAULT_OVERLAP}. Parameters: small ${params.small}, paper ${params.paper}.`,
     '`scan`: `kernel` = our WebAssembly kernel between ONNX segments (the cpu default), `linearAttention` = com.microsoft.LinearAttention in one ONNX model.',
     `Floor (a) = conv/matmul FLOPs at the plain conv net's ${gflops.toFixed(1)} GFLOP/s + each scan node's elements at the kernel's ns/element at that shape, whole call on 2 threads (same run; tokens/channels/states): ${fmtCosts(kernelCosts)}.`,
     `Floor (b) = the same with the scan at the plain C loop's ns/element, one thread (benchmarks/scan-loop.c, gcc -O3 -march=native): ${fmtCosts(loopCosts)}.`,
@@ -157,8 +161,10 @@ async function main(): Promise<void> {
     ...rows.map((r) => `| ${r.config} | ${r.size} | ${r.scan} | ${r.ms} | ${r.firstMs} | ${r.msPerMP} | ${r.peakRssMB} | ${r.floorA} | ${r.vsFloorA} | ${r.floorB ?? 'n/a'} | ${r.vsFloorB ?? 'n/a'} | ${r.growth ?? ''} | ${r.laOverKernel ?? ''} |`),
     '',
   ].join('\n');
-  writeFileSync(`${here}/results/cpu${quick ? '-quick' : ''}.md`, md);
-  writeFileSync(`${here}/results/cpu${quick ? '-quick' : ''}.json`, JSON.stringify({ machine: machine(), load: before, gflops, kernelCosts: Object.fromEntries(kernelCosts), loopCosts: Object.fromEntries(loopCosts), rows }, null, 2));
+  // A run with another tile than the default keeps the default's record.
+  const record = `${here}/results/cpu${quick ? '-quick' : ''}${tileArg > 0 ? `-tile${tile}` : ''}`;
+  writeFileSync(`${record}.md`, md);
+  writeFileSync(`${record}.json`, JSON.stringify({ machine: machine(), load: before, gflops, kernelCosts: Object.fromEntries(kernelCosts), loopCosts: Object.fromEntries(loopCosts), rows }, null, 2));
   console.log(md);
 }
 

@@ -1,4 +1,4 @@
-import { DEVICE_NAMES } from '@dpmambair/core';
+import { DEFAULT_TILE, DEVICE_NAMES } from '@dpmambair/core';
 
 const EXIT_CODES = `Exit codes:
   0    every input restored
@@ -19,7 +19,7 @@ Options:
   -o, --output <path>     output file (one input) or directory
   -d, --device <name>     auto (default), ${DEVICE_NAMES.join(', ')}
   -m, --model <file.json> weights manifest (default: the embedded 'small' model)
-      --tile <N>          tile side in pixels (default 512); memory grows with it
+      --tile <N>          largest tile side in pixels (default ${DEFAULT_TILE}); memory grows with it
       --overlap <N>       overlap between tiles in pixels (default 32, at most tile/2)
       --strength <0-1>    how much of the restoration to apply (default 1; 0.5: halfway
                           between the input and the full restoration)

@@ -10,7 +10,7 @@ describe('parseCommandLine', () => {
   test('restore with defaults', () => {
     const a = parseCommandLine(['restore', 'a.png', 'b.jpg', '-o', 'out/']);
     assert.deepEqual(a, {
-      command: 'restore', inputs: ['a.png', 'b.jpg'], output: 'out/', device: 'auto', model: undefined, tile: 512, overlap: 32,
+      command: 'restore', inputs: ['a.png', 'b.jpg'], output: 'out/', device: 'auto', model: undefined, tile: 280, overlap: 32,
       format: undefined, quality: 90, maxPixels: 100_000_000, force: false, json: false, quiet: false, strength: 1,
     });
   });

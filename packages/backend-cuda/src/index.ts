@@ -65,13 +65,17 @@ export function createOnnxNodeBackend({ scan = 'kernel' }: { scan?: ScanLowering
     init,
     async compile(graph, params, device) {
       await this.init(device);
+      const scans = graph.nodes.some((n) => n.op === 'selectiveScan');
       const compileOnnx = async (g: Graph, segment = false): Promise<CompiledGraph> => {
         const session = await ort.InferenceSession.create(emitOnnx(g, params), ortSessionOptions({
           executionProvider: EXECUTION_PROVIDER[device]!, segment, segmentSpinning: false, intraOpNumThreads: options.intraOpNumThreads,
+          // On the CPU a graph without scans (the extractor, run once per image) keeps no arena: its
+          // peak goes back to the allocator the tiles draw from (small at 2048², tiles of 288: peak
+          // RSS 630-705 MB, 821-856 with the arena; benchmarks/results/cpu.md).
+          ...(device === 'cpu' && !scans ? { cpuArena: false } : {}),
         }));
         return ortCompiledGraph(runtime, session, 'onnxruntime-node');
       };
-      const scans = graph.nodes.some((n) => n.op === 'selectiveScan');
       if (device !== 'cpu' || scan === 'linearAttention' || !scans) return compileOnnx(graph);
       return compileSegmented(graph, params, { hostOps: kernelHostOps(await sharedKernel()), compileSegment: (g) => compileOnnx(g, true) });
     },

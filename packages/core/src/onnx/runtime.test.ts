@@ -18,6 +18,11 @@ test('a segment session has no CPU arena; its pool stops spinning only where ask
   assert.equal(ortSessionOptions({ executionProvider: 'cpu', segmentSpinning: false }).extra, undefined);
 });
 
+test('a whole graph that runs once per image (the extractor) can leave the arena off', () => {
+  assert.equal(ortSessionOptions({ executionProvider: 'cpu', cpuArena: false }).enableCpuMemArena, false);
+  assert.equal(ortSessionOptions({ executionProvider: 'cpu', cpuArena: true }).enableCpuMemArena, undefined);
+});
+
 test('the onnxruntime-web wasm file of each device', () => {
   assert.deepEqual(ORT_WASM_FILES, { webgpu: 'ort-wasm-simd-threaded.asyncify.wasm', wasm: 'ort-wasm-simd-threaded.wasm' });
 });

@@ -55,10 +55,16 @@ export interface SessionChoice {
    * they do). onnxruntime-node turns it off: the scan kernel's threads run next on the same cores.
    */
   segmentSpinning?: boolean;
+  /**
+   * Whether the session keeps onnxruntime's CPU memory arena (default: yes, except segments). A
+   * session that runs once per image (the extractor) would hold its peak there for the rest of the
+   * process, out of reach of the sessions that run next.
+   */
+  cpuArena?: boolean;
 }
 
 /** Session options for one model: every graph optimisation, warnings and errors only from onnxruntime's log. */
-export function ortSessionOptions({ executionProvider, segment = false, intraOpNumThreads, segmentSpinning = true }: SessionChoice): OrtSessionOptions {
+export function ortSessionOptions({ executionProvider, segment = false, intraOpNumThreads, segmentSpinning = true, cpuArena = !segment }: SessionChoice): OrtSessionOptions {
   return {
     executionProviders: [executionProvider],
     graphOptimizationLevel: 'all',
@@ -66,7 +72,7 @@ export function ortSessionOptions({ executionProvider, segment = false, intraOpN
     // Each segment is its own session: with onnxruntime's CPU arena, every one of them would keep
     // its own peak of activations (small at 512² on onnxruntime-node: 3.1 GB peak RSS with it, 1.1 GB
     // without; in onnxruntime-web all sessions share one wasm heap, which never shrinks).
-    ...(segment ? { enableCpuMemArena: false } : {}),
+    ...(cpuArena ? {} : { enableCpuMemArena: false }),
     // A segment's intra-op threads must not spin after a run where the scan kernel's threads run
     // next on the same cores (small at 512² on onnxruntime-node, loaded machine: 2.8 s of CPU per
     // tile, was 3.9 s).

@@ -21,7 +21,14 @@ export interface RestoreOptions {
   strength?: number;
 }
 
-export const DEFAULT_TILE = 512;
+/**
+ * The largest tile side by default. Every image then runs on tiles of 256-280 px (512²: 4 of 272,
+ * 1024²: 16 of 280, 2048²: 81 of 256, 4000²: 256 of 280): the same work per pixel at every size,
+ * and the memory of one tile bounded. With `small` on onnxruntime-node's CPU one tile of 280 peaks
+ * near 520 MB resident, one of 440 (2048² at the old 512) near 1 GB, and a 512² tile's activations
+ * (32 MiB each) were page-faulted afresh on every tile (benchmarks/results/cpu.md).
+ */
+export const DEFAULT_TILE = 280;
 export const DEFAULT_OVERLAP = 32;
 /** Images up to this many pixels feed the extractor whole; larger ones through a grid of crops. */
 export const EXTRACTOR_WHOLE_PIXELS = 512 * 512;
