@@ -1,7 +1,7 @@
 /**
  * CPU benchmark of the restore pipeline on onnxruntime-node (issues: foundation, 12).
  *
- *   npx tsx benchmarks/cpu.ts [--quick] [--paper] [--tile N]
+ *   npx tsx benchmarks/cpu.ts [--quick] [--paper] [--tile N] [--no-memory-reducer]
  *
  * For `small` (and, with --paper, `paper` at 256²: minutes more) it prints ms per megapixel, peak
  * RSS and how time grows with image size, with the selective scan on our kernel (@dpmambair/scan-wasm, the cpu default) and, at some sizes,
@@ -10,8 +10,11 @@
  * scan elements at the kernel's own ns/element at each scan shape (2 threads); (b) the same with
  * the scan at the plain C loop's ns/element (benchmarks/scan-loop.c, one thread; needs gcc).
  * Tiles: core's default (DEFAULT_TILE) unless --tile N. Each measurement runs in its own child
- * process so peak RSS belongs to it alone.
- * Results go to benchmarks/results/cpu.md and cpu.json (cpu-tile<N>.* with --tile).
+ * process so peak RSS belongs to it alone; --no-memory-reducer starts those with V8's flag of that
+ * name (see cpu.md: with the whole image's float buffers alive, V8's memory reducer makes every tile
+ * page-fault memory afresh).
+ * Results go to benchmarks/results/cpu.md and cpu.json (with --tile or --no-memory-reducer, a record of
+ * their own).
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -69,7 +72,7 @@ async function child(configName: string, size: number, tile: number, scan: ScanL
 }
 
 function measure(configName: string, size: number, tile: number, scan: ScanLowering): { ms: number; firstMs: number; peakRssMB: number } {
-  const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', configName, String(size), String(tile), scan];
+  const args = [...(process.argv.includes('--no-memory-reducer') ? ['--no-memory-reducer'] : []), '--import', 'tsx', fileURLToPath(import.meta.url), '--child', configName, String(size), String(tile), scan];
   const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
   return JSON.parse(out.trim().split('\n').at(-1)!);
 }
@@ -161,8 +164,8 @@ async function main(): Promise<void> {
     ...rows.map((r) => `| ${r.config} | ${r.size} | ${r.scan} | ${r.ms} | ${r.firstMs} | ${r.msPerMP} | ${r.peakRssMB} | ${r.floorA} | ${r.vsFloorA} | ${r.floorB ?? 'n/a'} | ${r.vsFloorB ?? 'n/a'} | ${r.growth ?? ''} | ${r.laOverKernel ?? ''} |`),
     '',
   ].join('\n');
-  // A run with another tile than the default keeps the default's record.
-  const record = `${here}/results/cpu${quick ? '-quick' : ''}${tileArg > 0 ? `-tile${tile}` : ''}`;
+  // A run with another tile or V8 setting keeps the default's record.
+  const record = `${here}/results/cpu${quick ? '-quick' : ''}${tileArg > 0 ? `-tile${tile}` : ''}${process.argv.includes('--no-memory-reducer') ? '-no-memory-reducer' : ''}`;
   writeFileSync(`${record}.md`, md);
   writeFileSync(`${record}.json`, JSON.stringify({ machine: machine(), load: before, gflops, kernelCosts: Object.fromEntries(kernelCosts), loopCosts: Object.fromEntries(loopCosts), rows }, null, 2));
   console.log(md);

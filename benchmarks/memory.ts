@@ -8,6 +8,7 @@
  *   --extractor-arena   the extractor keeps onnxruntime's CPU arena (as before issue 12)
  *   --ballast=MiB       keep a Float32Array of that size alive during the restore
  *   --gc                a V8 GC after every onnxruntime run (needs node --expose-gc --import tsx)
+ *   --v8=FLAG           v8.setFlagsFromString(FLAG) first, e.g. --v8=--no-memory-reducer
  *   ORT_OPTIONS='{...}' extra onnxruntime session options for every session (environment)
  *
  * glibc's allocator settings are environment variables read when the process starts, e.g.
@@ -17,11 +18,13 @@ import { readFileSync } from 'node:fs';
 import { extractorInput, getConfig, openModelSession, prepareModel, randomParams, restoreImage, seededRandom, DEFAULT_TILE } from '@dpmambair/core';
 import { createOnnxNodeBackend } from '@dpmambair/backend-cuda';
 import * as ort from 'onnxruntime-node';
+import v8 from 'node:v8';
 
 const flags = process.argv.slice(2);
 const args = flags.filter((a) => !a.startsWith('--'));
 const size = Number(args[0] ?? 2048);
 const tile = Number(args[1] ?? DEFAULT_TILE);
+for (const f of flags.filter((a) => a.startsWith('--v8=')).map((a) => a.slice(5))) v8.setFlagsFromString(f);
 const ballastMiB = Number(flags.find((a) => a.startsWith('--ballast='))?.split('=')[1] ?? 0);
 
 // Every session the backend creates goes through here, so its own options stay as they are.
