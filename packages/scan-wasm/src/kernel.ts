@@ -187,5 +187,9 @@ export function createSyncScanKernel(): SyncScanKernel {
 
 /** The kernel as host ops for core's compileSegmented: the graph is cut at each selectiveScan. */
 export function kernelHostOps(kernel: ScanKernel): Partial<Record<OpName, HostOp>> {
-  return { selectiveScan: async ([x, delta, A, B, C, D]) => [await kernel.scan(x, delta, A, B, C, D)] };
+  return {
+    // y has delta's (and x's) shape: it goes into one of them where the runner says nothing reads it later.
+    selectiveScan: async ([x, delta, A, B, C, D], _node, reusable) =>
+      [await kernel.scan(x, delta, A, B, C, D, reusable[1] ? delta.data : reusable[0] ? x.data : undefined)],
+  };
 }

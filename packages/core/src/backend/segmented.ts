@@ -5,8 +5,13 @@ import type { Tensor } from '../tensor.js';
 import type { ParamStore } from '../weights/params.js';
 import type { CompiledGraph } from './backend.js';
 
-/** A node a backend runs itself: its input tensors in operand order (see nodeInputs) -> its outputs. */
-export type HostOp = (inputs: Tensor[], node: Node) => Promise<Tensor[]>;
+/**
+ * A node a backend runs itself: its input tensors in operand order (see nodeInputs) -> its outputs.
+ * `reusable[j]` says input j's data belongs to this run and nothing reads it afterwards (not a
+ * graph input, not a weight, no other live tensor shares its buffer): the op may write its output
+ * into it instead of allocating (fresh arrays cost page faults, issue 12).
+ */
+export type HostOp = (inputs: Tensor[], node: Node, reusable: boolean[]) => Promise<Tensor[]>;
 
 export interface SegmentedOptions {
   /** The ops the backend runs itself, e.g. `{ selectiveScan: ourKernel }`. The graph is cut at them. */
@@ -42,6 +47,8 @@ export async function compileSegmented(graph: Graph, params: ParamStore, options
   return {
     async run(inputs) {
       const tensors = new Map<string, Tensor>();
+      // What the caller passed stays untouched, even where a segment hands it on unchanged.
+      const callerBuffers = new Set(Object.values(inputs).map((t) => t.data.buffer));
       for (const { name: n } of graph.inputs) {
         const t = inputs[n];
         if (!t) throw new Error(`segmented graph: missing input '${n}'`);
@@ -61,11 +68,20 @@ export async function compileSegmented(graph: Graph, params: ParamStore, options
             for (const { name: n } of step.graph.outputs) tensors.set(n, out[n]);
           }
         } else {
-          const args = nodeInputs(step.node).map((v) => {
+          const operands = nodeInputs(step.node);
+          const args = operands.map((v) => {
             const param = paramNames.get(v.id);
             return param !== undefined ? { shape: params.shape(param), data: params.get(param) } : get(name(v));
           });
-          const outs = await options.hostOps[step.node.op]!(args, step.node);
+          const reusable = operands.map((v, j) => {
+            const n = name(v);
+            const buffer = args[j].data.buffer;
+            if (paramNames.has(v.id) || lastRead.get(n) !== i || callerBuffers.has(buffer)) return false;
+            let sharers = 0;
+            for (const t of tensors.values()) if (t.data.buffer === buffer) sharers++;
+            return sharers === 1;
+          });
+          const outs = await options.hostOps[step.node.op]!(args, step.node, reusable);
           step.node.outputs.forEach((v, j) => tensors.set(name(v), outs[j]));
         }
         for (const [n, last] of lastRead) if (last === i) tensors.delete(n);

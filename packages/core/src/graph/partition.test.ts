@@ -91,3 +91,35 @@ test('a host op may read graph inputs and parameters and make a graph output', a
   assert.deepEqual(out.y.data, whole.y.data);
   assert.deepEqual(out.twice.data, whole.twice.data);
 });
+
+test('a host op is told which inputs nothing reads later, and may write its output into them', async () => {
+  const g = new GraphBuilder();
+  const x = g.input('x', [1, 3, 4]);
+  const B = g.input('B', [1, 3, 2]);
+  const delta = g.exp(g.mul(x, x)); // read only by the scan
+  const u = g.mul(x, x); // read by the scan and after it
+  const y = g.selectiveScan(u, delta, g.param('A', [4, 2]), B, B, g.param('D', [4]));
+  g.output('out', g.add(y, u));
+  const graph = g.build();
+  const params = new ParamStore();
+  params.set('A', [4, 2], Float32Array.from({ length: 8 }, (_, i) => -1 - i));
+  params.set('D', [4], Float32Array.of(1, 2, 3, 4));
+  const inputs = { x: tensor([1, 3, 4], Float32Array.from({ length: 12 }, (_, i) => i / 12)), B: tensor([1, 3, 2], [1, 2, 3, 4, 5, 6]) };
+  const before = inputs.x.data.slice();
+  const told: boolean[][] = [];
+  const segmented = await compileSegmented(graph, params, {
+    hostOps: {
+      selectiveScan: async ([a, b, c, d, e, f], _node, reusable) => {
+        told.push(reusable);
+        const y = selectiveScan(a, b, c, d, e, f);
+        b.data.set(y.data); // into delta's array, as the kernel does
+        return [{ shape: y.shape, data: b.data }];
+      },
+    },
+    compileSegment: (segment) => referenceBackend.compile(segment, params, 'cpu'),
+  });
+  const out = await segmented.run(inputs);
+  assert.deepEqual(told, [[false, true, false, false, false, false]]); // u is read later; A, D weights; B the caller's
+  assert.deepEqual(out.out.data, runReference(graph, params, inputs).out.data);
+  assert.deepEqual(inputs.x.data, before);
+});
