@@ -44,8 +44,9 @@ export interface WebBackendOptions {
   numThreads?: number;
   /**
    * How device `wasm` runs the selective scan. 'kernel' (default): our WebAssembly SIMD kernel
-   * (@dpmambair/scan-wasm) between ONNX segments; in Node on numThreads threads (default: min(4,
-   * cores)), elsewhere on one. 'linearAttention': one ONNX model with com.microsoft.LinearAttention,
+   * (@dpmambair/scan-wasm) between ONNX segments, on numThreads threads when set, else the kernel's
+   * default: min(4, cores) in Node and in cross-origin-isolated pages (Web Workers), one thread
+   * elsewhere. 'linearAttention': one ONNX model with com.microsoft.LinearAttention,
    * which onnxruntime runs scalar at these sizes; kept so both can be timed. `webgpu` always uses
    * LinearAttention (its WebGPU kernel).
    */
