@@ -108,6 +108,10 @@ async function main(): Promise<void> {
       ...(process.argv.includes('--paper') ? [['paper', 256, ['kernel', 'linearAttention']] as [string, number, ScanLowering[]]] : [])];
   const tileArg = process.argv.indexOf('--tile');
   const tile = tileArg > 0 ? Number(process.argv[tileArg + 1]) : DEFAULT_TILE;
+  if (!(Number.isInteger(tile) && tile >= 16)) {
+    console.error(`cpu.ts: --tile needs a whole number of pixels >= 16, got '${process.argv[tileArg + 1] ?? ''}'`);
+    process.exit(2);
+  }
   const kernel = await createScanKernel({ threads: 2 });
   const kernelCosts = new Map<string, number>();
   const loopCosts = new Map<string, number | undefined>();

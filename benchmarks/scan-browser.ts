@@ -83,6 +83,7 @@ const md = markChromiumSection([
   `| config | tokens/channels/states | M elements | Chromium 1 thread (ns/element) | Chromium ${n} threads | 1 / ${n} threads | Node 1 thread | Chromium / Node, 1 thread |`,
   '| --- | --- | --- | --- | --- | --- | --- | --- |',
   ...rows.map((r) => `| ${r.config} | ${r.shape} | ${r.melements} | ${r.chromium1.toFixed(2)} | ${r.chromiumThreads.toFixed(2)} | ${(r.chromium1 / r.chromiumThreads).toFixed(2)}x | ${r.node1.toFixed(2)} | ${(r.chromium1 / r.node1).toFixed(2)}x |`),
+  '', // notes written by hand below the table stay a paragraph of their own
 ]);
 console.log(md);
 if (!values['no-write']) {

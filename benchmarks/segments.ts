@@ -6,8 +6,8 @@
  *
  *   npx tsx benchmarks/segments.ts [side=368] [runs=3] [--profile] [--busy]
  *
- * 368 is the tile a 1024² image gets (3x3 tiles of the default 512, overlap 32), 440 a 2048²
- * one's, 512 a 512² image's. --profile adds onnxruntime's own profile of the last run, summed by
+ * 368 is the tile a 1024² image got with the old default tile of 512 (3x3 tiles, overlap 32), 440
+ * a 2048² one's, 512 a 512² image's; with today's default of 280 every size runs tiles of 256-280. --profile adds onnxruntime's own profile of the last run, summed by
  * op type over all segments. --busy keeps one core busy with another process (a shell loop) during
  * the runs: the restore must slow down gracefully, not collapse. The sessions are the backend's
  * own: onnxruntime-node's InferenceSession is wrapped, not rebuilt, so every session option is the

@@ -186,7 +186,7 @@ try {
         unavailable.push({ device: name, reason: skip });
         continue;
       }
-      const emulated = software;
+      const emulated = software;   // measured on a CPU-emulated GPU: labelled so, one small size
       if (emulated) console.error(`  [${device}] CPU-emulated GPU (${status.renderer}): one small size only`);
       const sizes = values.sizes ? values.sizes.split(',').map(Number) : emulated ? [64] : values.quick ? [256, 512] : DEFAULT_MEASURE.sizes;
       const left = totalS - (performance.now() - t0) / 1000;
@@ -261,7 +261,7 @@ for (const threaded of finished.filter((r) => r.variant === 'isolated')) {
   for (const point of threaded.latency) {
     const one = plain?.latency.find((p) => p.size === point.size);
     if (!one) continue;
-    console.error(`${threaded.device} ${point.size}²: plain page (1 thread) ${(one.medianMs / 1000).toFixed(2)} s, isolated page (${threaded.host.threads} thread${threaded.host.threads === 1 ? '' : 's'}) ${(point.medianMs / 1000).toFixed(2)} s: ${(one.medianMs / point.medianMs).toFixed(2)}x`);
+    console.error(`${threaded.device} ${point.size}²: plain page (1 thread) ${(one.medianMs / 1000).toFixed(2)} s, isolated page (${threaded.host.threads === undefined ? "the backend's default threads" : `${threaded.host.threads} thread${threaded.host.threads === 1 ? '' : 's'}`}) ${(point.medianMs / 1000).toFixed(2)} s: ${(one.medianMs / point.medianMs).toFixed(2)}x`);
   }
 }
 writeUnavailable(outDir, 'chromium', unavailable);

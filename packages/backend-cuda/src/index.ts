@@ -70,7 +70,7 @@ export function createOnnxNodeBackend({ scan = 'kernel' }: { scan?: ScanLowering
         const session = await ort.InferenceSession.create(emitOnnx(g, params), ortSessionOptions({
           executionProvider: EXECUTION_PROVIDER[device]!, segment, segmentSpinning: false, intraOpNumThreads: options.intraOpNumThreads,
           // On the CPU a graph without scans (the extractor, run once per image) keeps no arena: its
-          // peak goes back to the allocator the tiles draw from (small at 2048², tiles of 288: peak
+          // peak goes back to the allocator the tiles draw from (small at 2048², measured with tiles of 288: peak
           // RSS 630-705 MB, 821-856 with the arena; benchmarks/results/cpu.md).
           ...(device === 'cpu' && !scans ? { cpuArena: false } : {}),
         }));

@@ -7,7 +7,7 @@ import {
   compileSegmented, emitOnnx, initOncePerDevice, ortCompiledGraph, ortSessionOptions, OrtProbeError, probeOrt,
   type Backend, type CompiledGraph, type Device, type Graph, type OrtRuntime, type OrtWasmFile,
 } from '@dpmambair/core';
-import { kernelHostOps, kernels, type ScanKernel } from '@dpmambair/scan-wasm';
+import { defaultBrowserThreads, kernelHostOps, kernels, type ScanKernel } from '@dpmambair/scan-wasm';
 import type * as Ort from 'onnxruntime-web';
 
 /** The onnxruntime-web version this package is built and tested against. */
@@ -38,8 +38,9 @@ export interface WebBackendOptions {
    */
   wasmBinary?: Bytes | Partial<Record<WebDevice, Bytes>>;
   /**
-   * WebAssembly threads. Default: 1 unless the page is cross-origin isolated (threads need
-   * SharedArrayBuffer), then min(4, cores / 2). Plugin iframes (Figma) are not isolated: 1.
+   * WebAssembly threads, onnxruntime's and the scan kernel's. Default: 1 unless the page is
+   * cross-origin isolated (threads need SharedArrayBuffer), then min(4, cores). Plugin iframes
+   * (Figma) are not isolated: 1.
    */
   numThreads?: number;
   /**
@@ -70,13 +71,6 @@ export interface OnnxWebBackend {
 
 const isBytes = (v: unknown): v is Bytes => v instanceof Uint8Array || v instanceof ArrayBuffer;
 const toU8 = (b: Bytes) => (b instanceof Uint8Array ? b : new Uint8Array(b));
-
-function defaultThreads(): number {
-  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-  if (!isolated) return 1;
-  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2;
-  return Math.max(1, Math.min(4, Math.floor(cores / 2)));
-}
 
 async function webgpuAdapterCheck(): Promise<void> {
   const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
@@ -149,7 +143,8 @@ export function createOnnxWebBackend(builds: Partial<Record<WebDevice, OrtBuild>
           const p = typeof paths === 'string' ? paths : paths?.[device];
           if (p !== undefined) wasm.wasmPaths = p;
         }
-        wasm.numThreads = options.numThreads ?? defaultThreads();
+        // The scan kernel's own choice: onnxruntime's segments and the kernel run one after the other, never together.
+        wasm.numThreads = options.numThreads ?? defaultBrowserThreads().threads;
         wasm.proxy = false;
         return ort;
       });

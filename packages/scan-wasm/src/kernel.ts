@@ -49,6 +49,36 @@ export function kernelUnsupportedReason(): string | undefined {
 export interface Helper { run(args: number[]): Promise<void>; close(): Promise<void> }
 export type StartHelpers = (count: number, module: WebAssembly.Module, memory: WebAssembly.Memory) => Promise<Helper[]>;
 
+/** Threads the kernel takes by default where it can share memory: one per logical core, at most 4. */
+export const defaultThreads = (cores: number) => Math.max(1, Math.min(4, cores));
+
+/**
+ * The protocol both kinds of helper thread speak (src/node.ts, src/web-workers.ts): one request at a
+ * time, each answered with null (done) or an error message. A worker that fails between requests
+ * fails the next one instead of leaving it waiting forever.
+ */
+export function requestReply(post: (message: unknown) => void) {
+  let pending: { resolve(): void; reject(e: Error): void } | undefined;
+  let broken: Error | undefined;
+  const settle = (error?: Error) => {
+    const p = pending;
+    pending = undefined;
+    if (!p) broken ??= error;
+    else if (error) p.reject(error);
+    else p.resolve();
+  };
+  return {
+    send: (message: unknown) => (broken ? Promise.reject(broken) : new Promise<void>((resolve, reject) => {
+      pending = { resolve, reject };
+      post(message);
+    })),
+    /** The worker's answer to the request in flight. */
+    reply: (error: string | null) => settle(error === null ? undefined : new Error(`scan kernel worker: ${error}`)),
+    /** The worker itself failed. */
+    fail: (error: Error) => settle(error),
+  };
+}
+
 function checkShapes(x: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor, D: Tensor): [number, number, number, number] {
   if (x.shape.length !== 3) throw new Error(`selectiveScan kernel: x must be (n, L, Di), got [${x.shape}]`);
   const [n, L, Di] = x.shape;
@@ -123,9 +153,8 @@ function instanceOn(module: WebAssembly.Module, memory: WebAssembly.Memory) {
 }
 
 /** The kernel on `threads` threads; `startHelpers` provides the threads beyond the calling one. */
-export async function createKernel(threads: number, startHelpers?: StartHelpers): Promise<ScanKernel> {
+export async function createKernel(threads: number, startHelpers: StartHelpers): Promise<ScanKernel> {
   if (!(Number.isInteger(threads) && threads >= 1)) throw new Error(`createScanKernel: threads must be a positive integer, got ${threads}`);
-  if (threads > 1 && !startHelpers) throw new Error('createScanKernel: several threads need helpers to start (the Node or browser entry passes them); use threads: 1');
   const reason = kernelUnsupportedReason();
   if (reason) throw new Error(`selectiveScan kernel cannot run here: ${reason}`);
 
@@ -133,7 +162,7 @@ export async function createKernel(threads: number, startHelpers?: StartHelpers)
   const module = await WebAssembly.compile(decode(shared ? KERNEL_WASM_SHARED : KERNEL_WASM_SINGLE));
   const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared });
   const instance = instanceOn(module, memory);
-  const helpers = shared ? await startHelpers!(threads - 1, module, memory) : [];
+  const helpers = shared ? await startHelpers(threads - 1, module, memory) : [];
   let queue: Promise<unknown> = Promise.resolve();
 
   async function run(x: Tensor, delta: Tensor, A: Tensor, B: Tensor, C: Tensor, D: Tensor, out?: Float32Array): Promise<Tensor> {

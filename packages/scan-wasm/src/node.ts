@@ -4,13 +4,15 @@
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { createKernel, type Helper, type ScanKernel, type ScanKernelOptions } from './kernel.js';
+import { createKernel, defaultThreads, requestReply, type Helper, type ScanKernel, type ScanKernelOptions } from './kernel.js';
 import { builtinKernels } from './registry.js';
 
 export {
   channelRanges, createSyncScanKernel, kernelHostOps, kernelUnsupportedReason, type ScanKernel, type ScanKernelOptions, type ScanSizes, type SyncScanKernel,
 } from './kernel.js';
 export { KernelRegistry, type AsyncKernelEntry, type KernelEntry, type SyncKernelEntry } from './registry.js';
+// The browser entry's thread choice, exported here too so that both entries match their one set of types.
+export { defaultBrowserThreads, threadsUnavailableReason } from './web-workers.js';
 
 /** The body of each worker thread: instantiate the module on the shared memory, run the ranges it is sent. */
 const WORKER_SOURCE = `
@@ -25,31 +27,23 @@ parentPort.on('message', (args) => {
 async function startWorkers(count: number, module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<Helper[]> {
   return Array.from({ length: count }, () => {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory } });
-    // Idle helpers must not keep the process alive; a helper with work in flight does.
-    worker.unref();
-    let pending: { resolve(): void; reject(e: Error): void } | undefined;
-    worker.on('message', (error: string | null) => {
-      const p = pending!;
-      pending = undefined;
-      worker.unref();
-      if (error === null) p.resolve();
-      else p.reject(new Error(`scan kernel worker: ${error}`));
+    const channel = requestReply((args) => {
+      worker.ref(); // a helper with work in flight keeps the process alive, an idle one does not
+      worker.postMessage(args);
     });
-    worker.on('error', (e) => pending?.reject(e));
-    return {
-      run: (args) => new Promise<void>((resolve, reject) => {
-        pending = { resolve, reject };
-        worker.ref();
-        worker.postMessage(args);
-      }),
-      close: async () => { await worker.terminate(); },
-    };
+    worker.unref();
+    worker.on('message', (error: string | null) => {
+      worker.unref();
+      channel.reply(error);
+    });
+    worker.on('error', (e) => channel.fail(e));
+    return { run: (args) => channel.send(args), close: async () => { await worker.terminate(); } };
   });
 }
 
 /** The kernel; `threads` defaults to min(4, available cores). */
 export function createScanKernel(options: ScanKernelOptions = {}): Promise<ScanKernel> {
-  return createKernel(options.threads ?? Math.max(1, Math.min(4, os.availableParallelism())), startWorkers);
+  return createKernel(options.threads ?? defaultThreads(os.availableParallelism()), startWorkers);
 }
 
 /** This entry's kernels by device and op (backends look theirs up here). */

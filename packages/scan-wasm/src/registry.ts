@@ -73,7 +73,7 @@ export class KernelRegistry {
 /**
  * This package's kernels: the selective scan on every CPU device. onnxruntime's `cpu` (Node) and
  * `wasm` run it between ONNX segments, awaited (`createScanKernel` of the entry: worker threads in
- * Node, one thread elsewhere); tfjs's `tf-cpu` and `tf-wasm` call it synchronously inside a tfjs
+ * Node, Web Workers in cross-origin-isolated pages, one thread elsewhere); tfjs's `tf-cpu` and `tf-wasm` call it synchronously inside a tfjs
  * kernel. GPU devices are absent on purpose: they keep their GPU kernels.
  */
 export function builtinKernels(createScanKernel: (options?: ScanKernelOptions) => Promise<ScanKernel>, threads: string): KernelRegistry {

@@ -4,7 +4,7 @@
  * src/node.ts does with worker_threads). Sharing the memory needs SharedArrayBuffer, so a page
  * (or worker) that is cross-origin isolated; `threadsUnavailableReason` says when it is not.
  */
-import type { Helper } from './kernel.js';
+import { defaultThreads, requestReply, type Helper } from './kernel.js';
 
 /** The body of each worker: the first message brings the module and memory, each later one a range to run. */
 const WORKER_SOURCE = `
@@ -34,31 +34,21 @@ export function defaultBrowserThreads(): { threads: number; reason: string } {
   const unavailable = threadsUnavailableReason();
   if (unavailable) return { threads: 1, reason: `one thread: ${unavailable}` };
   const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
-  const threads = Math.max(1, Math.min(4, cores));
+  const threads = defaultThreads(cores);
   return { threads, reason: `${threads === 1 ? 'one thread' : `${threads} threads over channels`} (cross-origin isolated: Web Workers on one shared memory; ${cores} logical cores)` };
 }
 
 function startWorker(url: string, module: WebAssembly.Module, memory: WebAssembly.Memory): { helper: Helper; ready: Promise<void> } {
   const worker = new Worker(url);
-  let pending: { resolve(): void; reject(e: Error): void } | undefined;
-  const settle = (error?: Error) => {
-    const p = pending;
-    pending = undefined;
-    if (error) p?.reject(error);
-    else p?.resolve();
-  };
-  worker.onmessage = (e: MessageEvent<string | null>) => settle(e.data === null ? undefined : new Error(`scan kernel worker: ${e.data}`));
+  const channel = requestReply((message) => worker.postMessage(message));
+  worker.onmessage = (e: MessageEvent<string | null>) => channel.reply(e.data);
   worker.onerror = (e: ErrorEvent) => {
     e.preventDefault();
-    settle(new Error(`scan kernel worker: ${e.message || 'failed to start'}`));
+    channel.fail(new Error(`scan kernel worker: ${e.message || 'failed to start'}`));
   };
-  const send = (message: unknown) => new Promise<void>((resolve, reject) => {
-    pending = { resolve, reject };
-    worker.postMessage(message);
-  });
   return {
-    ready: send({ module, memory }),
-    helper: { run: (args) => send(args), close: async () => worker.terminate() },
+    ready: channel.send({ module, memory }),
+    helper: { run: (args) => channel.send(args), close: async () => worker.terminate() },
   };
 }
 
