@@ -71,8 +71,10 @@ async function child(configName: string, size: number, tile: number, scan: ScanL
   console.log(JSON.stringify({ ms, firstMs, peakRssMB: process.resourceUsage().maxRSS / 1024 }));
 }
 
+const noMemoryReducer = process.argv.includes('--no-memory-reducer');
+
 function measure(configName: string, size: number, tile: number, scan: ScanLowering): { ms: number; firstMs: number; peakRssMB: number } {
-  const args = [...(process.argv.includes('--no-memory-reducer') ? ['--no-memory-reducer'] : []), '--import', 'tsx', fileURLToPath(import.meta.url), '--child', configName, String(size), String(tile), scan];
+  const args = [...(noMemoryReducer ? ['--no-memory-reducer'] : []), '--import', 'tsx', fileURLToPath(import.meta.url), '--child', configName, String(size), String(tile), scan];
   const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
   return JSON.parse(out.trim().split('\n').at(-1)!);
 }
@@ -169,7 +171,7 @@ async function main(): Promise<void> {
     '',
   ].join('\n');
   // A run with another tile or V8 setting keeps the default's record.
-  const record = `${here}/results/cpu${quick ? '-quick' : ''}${tileArg > 0 ? `-tile${tile}` : ''}${process.argv.includes('--no-memory-reducer') ? '-no-memory-reducer' : ''}`;
+  const record = `${here}/results/cpu${quick ? '-quick' : ''}${tileArg > 0 ? `-tile${tile}` : ''}${noMemoryReducer ? '-no-memory-reducer' : ''}`;
   writeFileSync(`${record}.md`, md);
   writeFileSync(`${record}.json`, JSON.stringify({ machine: machine(), load: before, gflops, kernelCosts: Object.fromEntries(kernelCosts), loopCosts: Object.fromEntries(loopCosts), rows }, null, 2));
   console.log(md);

@@ -179,14 +179,14 @@ try {
       await page.waitForFunction(() => (globalThis as { __bench?: unknown }).__bench !== undefined, undefined, { timeout: 60_000 });
       const threadsWanted = variant === 'isolated' ? Number(values.threads ?? 0) : undefined;
       const status = (await page.evaluate(([d, t]) => (globalThis as any).__bench.init(d, t), [device, threadsWanted] as const)) as { ok: true; renderer?: string } | { ok: false; reason: string };
-      const software = status.ok && gpu && SOFTWARE_RENDERER.test(status.renderer ?? '');
-      const skip = !status.ok ? status.reason : software && !values.emulated ? `only a software renderer here (${status.renderer}); --emulated runs it there, labelled CPU-emulated` : undefined;
+      // A GPU device on a software renderer: measured only with --emulated, labelled CPU-emulated, one small size.
+      const emulated = status.ok && gpu && SOFTWARE_RENDERER.test(status.renderer ?? '');
+      const skip = !status.ok ? status.reason : emulated && !values.emulated ? `only a software renderer here (${status.renderer}); --emulated runs it there, labelled CPU-emulated` : undefined;
       if (skip) {
         console.error(`[${elapsed()}] ${name}: skipped: ${skip}`);
         unavailable.push({ device: name, reason: skip });
         continue;
       }
-      const emulated = software;   // measured on a CPU-emulated GPU: labelled so, one small size
       if (emulated) console.error(`  [${device}] CPU-emulated GPU (${status.renderer}): one small size only`);
       const sizes = values.sizes ? values.sizes.split(',').map(Number) : emulated ? [64] : values.quick ? [256, 512] : DEFAULT_MEASURE.sizes;
       const left = totalS - (performance.now() - t0) / 1000;
