@@ -62,7 +62,7 @@ test('random shapes: channels not a multiple of 4 (scalar tail), odd state sizes
   }
 });
 
-test('the vectorised exp is accurate to 2e-6 relative from exp(-87) to exp(10)', async () => {
+test('the vectorised exp is accurate to 2e-6 relative from exp(-87) to exp(10), plus the rounding of A in base 2', async () => {
   // Two tokens: token 0 writes h = delta0 * B * x0 = 1, token 1 has x = 0, so y1 = exp(delta1 * A) exactly.
   const zs = Array.from({ length: 4096 }, (_, i) => -87 + (97 * i) / 4095);
   const Di = zs.length;
@@ -71,9 +71,18 @@ test('the vectorised exp is accurate to 2e-6 relative from exp(-87) to exp(10)',
   const A = tensor([Di, 1], zs);
   const ones = tensor([1, 2, 1], [1, 1]);
   const y = await one.scan(x, delta, A, ones, ones, tensor([Di], new Float32Array(Di)));
-  let worst = 0;
-  zs.forEach((z, d) => { worst = Math.max(worst, Math.abs(y.data[Di + d] / Math.exp(Math.fround(z)) - 1)); });
-  assert.ok(worst <= 2e-6, `worst relative error of exp: ${worst.toExponential(2)}`);
+  // The kernel computes 2^(delta * A * log2(e)) with A * log2(e) rounded to float32 (src/kernel.ts):
+  // its polynomial is checked against 2^ of that rounded exponent, and the whole against exp(z),
+  // which may differ by the rounding, |z| * 2^-24 relative (5e-6 at z = -87).
+  let worstExp2 = 0;
+  let worstOverBound = 0;
+  zs.forEach((z, d) => {
+    const base2 = Math.fround(Math.fround(z) * Math.LOG2E);
+    worstExp2 = Math.max(worstExp2, Math.abs(y.data[Di + d] / 2 ** base2 - 1));
+    worstOverBound = Math.max(worstOverBound, Math.abs(y.data[Di + d] / Math.exp(Math.fround(z)) - 1) / (2e-6 + Math.abs(z) * 2 ** -24));
+  });
+  assert.ok(worstExp2 <= 2e-6, `worst relative error of 2^x: ${worstExp2.toExponential(2)}`);
+  assert.ok(worstOverBound <= 1, `relative error of exp over 2e-6 + |z| 2^-24: ${worstOverBound.toFixed(2)}`);
 });
 
 test('channel ranges start on SIMD vectors and cover every channel once', () => {
