@@ -49,6 +49,7 @@ import torch.nn.functional as F  # noqa: E402
 from data import load_images  # noqa: E402
 from dpmambair.configs import get_config  # noqa: E402
 from dpmambair.degrade import CLEAN_FRACTION, TYPES, REGISTRY  # noqa: E402
+from dpmambair import scan_cpu  # noqa: E402
 from dpmambair.model import DPMambaIR, count_parameters  # noqa: E402
 from dpmambair.pipeline import CropSampler, fixed_set, psnr  # noqa: E402
 from dpmambair.weights import export_weights  # noqa: E402
@@ -220,6 +221,9 @@ def main():
     log(f"torch {torch.__version__}, device {dev}, threads {torch.get_num_threads()}, "
         f"LD_LIBRARY_PATH={os.environ.get('LD_LIBRARY_PATH', '')} "
         f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '')} OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '')}")
+    if dev.type == "cpu":
+        why = scan_cpu.why_unavailable()
+        log("scan: compiled (dpmambair/scan_cpu.c)" if why is None else f"scan: PyTorch's parallel scan ({why})")
 
     cfg = get_config(args.config)
     model = DPMambaIR(cfg).to(dev)

@@ -11,6 +11,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from . import scan_cpu
 from .configs import dt_rank, validate_config
 
 
@@ -282,8 +283,8 @@ class HEB(nn.Module):
 
 
 class DPSSMBlock(nn.Module):
-    # which scan the blocks use; "parallel" for training, "reference" for the oracle
-    scan_impl = "parallel"
+    # which scan the blocks use (set_scan): "fast" for training, "reference" for the oracle
+    scan_impl = "fast"
 
     def __init__(self, Cw, cfg):
         super().__init__()
@@ -320,10 +321,7 @@ class DPSSMBlock(nn.Module):
         A = -torch.exp(s.A_log)
         Bt = Bm * a_B[:, None, :]
         Ct = Cm * a_C[:, None, :]
-        if DPSSMBlock.scan_impl == "reference":
-            y = selective_scan_reference(xs, delta, A, Bt, Ct, s.D)
-        else:
-            y = selective_scan_parallel(xs, delta, A, Bt, Ct, s.D)
+        y = SCANS[DPSSMBlock.scan_impl](xs, delta, A, Bt, Ct, s.D)
         y = y * F.silu(z)
         t = t + self.skip1 * F.linear(y, s.out_proj.weight)
         x = t.reshape(b, H, W, C).permute(0, 3, 1, 2)
@@ -416,6 +414,16 @@ def count_parameters(module):
     return sum(p.numel() for p in module.parameters())
 
 
+def selective_scan_fast(xs, delta, A, Bt, Ct, D):
+    """The compiled C scan (scan_cpu) for float32 CPU tensors where it builds; else the parallel one."""
+    if scan_cpu.usable_for(xs, delta, A, Bt, Ct, D):
+        return scan_cpu.selective_scan_cpu(xs, delta, A, Bt, Ct, D)
+    return selective_scan_parallel(xs, delta, A, Bt, Ct, D)
+
+
+SCANS = {"fast": selective_scan_fast, "parallel": selective_scan_parallel, "reference": selective_scan_reference}
+
+
 def set_scan(impl):
-    assert impl in ("parallel", "reference")
+    assert impl in SCANS, impl
     DPSSMBlock.scan_impl = impl

@@ -4,6 +4,7 @@ import _path  # noqa: F401
 import torch
 
 from dpmambair.configs import get_config
+from dpmambair import scan_cpu
 from dpmambair.model import (DPMambaIR, MSCDC, selective_scan_parallel, selective_scan_reference,
                              set_scan)
 
@@ -61,8 +62,48 @@ class TestScan(unittest.TestCase):
             try:
                 b = m(x)
             finally:
-                set_scan("parallel")
+                set_scan("fast")
         self.assertLessEqual((a - b).abs().max().item(), 1e-10)
+
+    # The compiled training scan (scan_cpu.c): float32 against the float64 reference.
+    # scripts/ensure-system-deps.sh installs gcc, so it must build wherever the tests run.
+    def test_compiled_scan_builds(self):
+        self.assertIsNone(scan_cpu.why_unavailable())
+
+    def test_compiled_scan_matches_reference(self):
+        # L = 1, short and long sequences, channel counts that are not a multiple of a SIMD width
+        for (b, L, Di, N) in [(2, 1, 3, 2), (2, 15, 4, 2), (1, 17, 5, 3), (3, 300, 16, 4), (1, 1536, 37, 16)]:
+            ins = _inputs(b, L, Di, N, seed=L)
+            ref = selective_scan_reference(*[t.double() for t in ins])
+            out = scan_cpu.selective_scan_cpu(*ins)
+            rel = (out.double() - ref).abs().max().item() / ref.abs().max().item()
+            self.assertLessEqual(rel, 1e-6, f"{(b, L, Di, N)}: {rel}")
+
+    def test_compiled_scan_extreme_delta(self):
+        ins = _inputs(1, 500, 4, 4, seed=3, big_delta=True)
+        out = scan_cpu.selective_scan_cpu(*ins)
+        ref = selective_scan_reference(*[t.double() for t in ins])
+        self.assertTrue(torch.isfinite(out).all())
+        self.assertLessEqual((out.double() - ref).abs().max().item() / ref.abs().max().item(), 1e-6)
+
+    def test_compiled_scan_gradients_match(self):
+        for (b, L, Di, N) in [(2, 1, 3, 2), (2, 70, 4, 3), (3, 400, 19, 16)]:
+            ins = _inputs(b, L, Di, N, seed=5)
+            ins64 = [t.double().requires_grad_() for t in ins]
+            ref = selective_scan_reference(*ins64)
+            g = torch.randn_like(ref)
+            want = torch.autograd.grad((ref * g).sum(), ins64)
+            ins32 = [t.requires_grad_() for t in ins]
+            got = torch.autograd.grad((scan_cpu.selective_scan_cpu(*ins32) * g.float()).sum(), ins32)
+            for name, a, w in zip(["xs", "delta", "A", "B", "C", "D"], got, want):
+                rel = (a.double() - w).abs().max().item() / (w.abs().max().item() or 1.0)   # dA is 0 at L = 1
+                self.assertLessEqual(rel, 1e-5, f"d{name} at {(b, L, Di, N)}: {rel}")
+
+    def test_fast_scan_falls_back_for_float64(self):
+        ins = _inputs(1, 20, 4, 2, seed=7, dtype=torch.float64)
+        self.assertFalse(scan_cpu.usable_for(*ins))
+        from dpmambair.model import selective_scan_fast
+        self.assertEqual(selective_scan_fast(*ins).dtype, torch.float64)
 
     def test_mscdc_reparameterisation_is_exact(self):
         torch.manual_seed(1)
