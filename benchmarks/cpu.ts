@@ -29,7 +29,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import {
   buildExtractorGraph, buildRestorerGraph, emitOnnx, extractorInput, getConfig, graphCost, GraphBuilder, openModelSession, ParamStore,
-  parameterCount, prepareModel, randomParams, restoreImage, roundUp, seededRandom, spans, DEFAULT_OVERLAP, DEFAULT_TILE, type ModelConfig, type RgbImage,
+  parameterCount, prepareModel, randomParams, restoreImage, seededRandom, tileGrid, DEFAULT_OVERLAP, DEFAULT_TILE, type ModelConfig, type RgbImage,
 } from '@dpmambair/core';
 import { createOnnxNodeBackend, type ScanLowering } from '@dpmambair/backend-cuda';
 import { createScanKernel } from '@dpmambair/scan-wasm';
@@ -132,16 +132,10 @@ class Restorer {
   }
 }
 
-/**
- * How restoreBands tiles a square image (core's spans, the tile rounded as it rounds it, each
- * tile padded to a multiple of 8): tiles per side, the padded tile side, and the pixels the tiles
- * compute over the image's own (overlaps and padding).
- */
+/** How restoreBands tiles a square image: tiles per side, the padded tile side, and the pixels the tiles compute over the image's own. */
 function tiling(size: number, tile: number) {
-  const side = roundUp(Math.max(8, tile));
-  const perSide = spans(size, side, Math.min(DEFAULT_OVERLAP, side / 2));
-  const tileSide = roundUp(perSide[0].length);
-  return { perSide: perSide.length, tileSide, computedOverImage: (perSide.length * tileSide) ** 2 / (size * size) };
+  const grid = tileGrid(size, size, tile, DEFAULT_OVERLAP);
+  return { perSide: grid.xs.length, tileSide: grid.tileWidth, computedOverImage: (grid.xs.length * grid.tileWidth) ** 2 / (size * size) };
 }
 
 /** Every scan node of one tile's restorer, and how many tiles of that shape an image has; the extractor's FLOPs. */

@@ -1,12 +1,13 @@
 /** How an image is cut into tiles, and how much work each step is (for progress and time left). */
-import { EXTRACTOR_CROP, EXTRACTOR_GRID, EXTRACTOR_WHOLE_PIXELS, spans } from '@dpmambair/core';
+import { EXTRACTOR_CROP, EXTRACTOR_GRID, EXTRACTOR_WHOLE_PIXELS, tileGrid } from '@dpmambair/core';
 
 /** Tile side for an image: the multiple of 32 in [192, 384] that pads it least (fewer wasted pixels). */
 export function chooseTile(width: number, height: number, overlap: number): number {
   let best = 384;
   let bestArea = Infinity;
   for (let t = 384; t >= 192; t -= 32) {
-    const area = spans(width, t, overlap).reduce((s, x) => s + Math.ceil(x.length / 8) * 8, 0) * spans(height, t, overlap).reduce((s, y) => s + Math.ceil(y.length / 8) * 8, 0);
+    const g = tileGrid(width, height, t, overlap);
+    const area = g.xs.length * g.tileWidth * g.ys.length * g.tileHeight;
     if (area < bestArea) {
       best = t;
       bestArea = area;
@@ -29,12 +30,9 @@ export interface Work {
 
 export function planWork(width: number, height: number): Work {
   const tile = chooseTile(width, height, OVERLAP);
-  const xs = spans(width, tile, OVERLAP);
-  const ys = spans(height, tile, OVERLAP);
-  const tw = Math.ceil(xs[0].length / 8) * 8;
-  const th = Math.ceil(ys[0].length / 8) * 8;
+  const { xs, ys, tileWidth, tileHeight } = tileGrid(width, height, tile, OVERLAP);
   // What core's extractorInput feeds the extractor: the whole image, or a grid of native-resolution crops.
   const embedPixels = width * height <= EXTRACTOR_WHOLE_PIXELS ? width * height : EXTRACTOR_GRID ** 2 * Math.min(EXTRACTOR_CROP, width) * Math.min(EXTRACTOR_CROP, height);
-  return { tile, tiles: xs.length * ys.length, embed: embedPixels * EMBED_WEIGHT, perTile: tw * th };
+  return { tile, tiles: xs.length * ys.length, embed: embedPixels * EMBED_WEIGHT, perTile: tileWidth * tileHeight };
 }
 

@@ -8,7 +8,7 @@ import { referenceBackend } from '../reference/backend.js';
 import { maxAbsDiff, tensor } from '../tensor.js';
 import type { RgbImage } from './image.js';
 import { EXTRACTOR_CROP, extractorInput, memorySource, restoreBands, restoreImage, type Region, type RestoreProgress } from './restore.js';
-import { blendWeight, spans } from './tiling.js';
+import { blendWeight, spans, tileGrid } from './tiling.js';
 
 function photoLike(width: number, height: number, seed = 1, alpha = false): RgbImage {
   const rand = seededRandom(seed);
@@ -46,6 +46,24 @@ test('spans cover the axis with at least the requested overlap', () => {
   const [first] = spans(1000, 256, 32);
   assert.equal(blendWeight(0, first, 1000, 32), 1, 'image borders are not faded');
   assert.ok(blendWeight(255, first, 1000, 32) < 0.02, 'inner borders fade out');
+});
+
+test('tileGrid: the default tile of 280 cuts every size into tiles of 256-280 px', () => {
+  const side = (size: number) => { const g = tileGrid(size, size, 280, 32); return [g.xs.length, g.tileWidth]; };
+  assert.deepEqual(side(512), [2, 272]);
+  assert.deepEqual(side(1024), [4, 280]);
+  assert.deepEqual(side(2048), [9, 256]);
+});
+
+test('tileGrid rounds the tile to a multiple of 8, caps the overlap at half of it and pads small images', () => {
+  const g = tileGrid(1000, 600, 300, 32);
+  assert.equal(g.tile, 304);
+  assert.equal(g.tileWidth % 8, 0);
+  assert.ok(g.xs.every((s) => s.length === g.xs[0].length && s.length <= 304));
+  assert.equal(tileGrid(500, 500, 40, 32).overlap, 20);
+  const small = tileGrid(100, 60, 280, 32);
+  assert.deepEqual([small.xs, small.ys], [[{ start: 0, length: 100 }], [{ start: 0, length: 60 }]]);
+  assert.deepEqual([small.tileWidth, small.tileHeight], [104, 64]);
 });
 
 test('tiles blend seamlessly: a per-pixel model gives the same result tiled and whole', async () => {

@@ -1,7 +1,7 @@
 import type { ModelSession } from '../backend/backend.js';
 import { tensor, type Tensor } from '../tensor.js';
 import type { RgbImage } from './image.js';
-import { blendWeight, reflectIndex, roundUp, spans, type Span } from './tiling.js';
+import { blendWeight, reflectIndex, tileGrid, type Span } from './tiling.js';
 
 export interface RestoreProgress {
   stage: 'embed' | 'restore';
@@ -153,11 +153,8 @@ export function memorySource(image: RgbImage): ImageSource {
  */
 export async function restoreBands(session: ModelSession, source: ImageSource, sink: BandSink, options: RestoreOptions = {}): Promise<void> {
   const strength = checkStrength(options.strength);
-  const tile = roundUp(Math.max(8, options.tile ?? DEFAULT_TILE));
-  const overlap = Math.min(options.overlap ?? DEFAULT_OVERLAP, tile / 2);
   const { width, height } = source;
-  const xSpans = spans(width, tile, overlap);
-  const ySpans = spans(height, tile, overlap);
+  const { overlap, xs: xSpans, ys: ySpans, tileWidth, tileHeight } = tileGrid(width, height, options.tile ?? DEFAULT_TILE, options.overlap ?? DEFAULT_OVERLAP);
   const total = xSpans.length * ySpans.length;
 
   throwIfAborted(options.signal);
@@ -180,7 +177,7 @@ export async function restoreBands(session: ModelSession, source: ImageSource, s
       // A tile's padding reflects inside the tile, which equals reflecting at the image border:
       // only an axis covered by one span (the whole axis) needs padding.
       const pixels: RgbImage = { width: xs.length, height: rows, rgb: await source.read({ x: xs.start, y: ys.start, width: xs.length, height: rows }) };
-      const out = await session.restore(cropTensor(pixels, 0, 0, roundUp(xs.length), roundUp(rows)), embedding);
+      const out = await session.restore(cropTensor(pixels, 0, 0, tileWidth, tileHeight), embedding);
       accumulate(out, xs, ys, width, height, overlap, band.acc, band.weights);
       options.onProgress?.({ stage: 'restore', done: ++done, total });
     }

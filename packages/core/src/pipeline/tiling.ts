@@ -30,6 +30,28 @@ export function spans(length: number, tile: number, overlap: number): Span[] {
   return Array.from({ length: count }, (_, i) => ({ start: Math.round(i * step), length: size }));
 }
 
+/** How an image is cut into tiles: the spans along each axis and the tile the network sees. */
+export interface TileGrid {
+  /** The requested tile, rounded up to a multiple of 8 (at least 8). */
+  tile: number;
+  /** The overlap, at most half the tile. */
+  overlap: number;
+  xs: Span[];
+  ys: Span[];
+  /** Every tile's size as restored: the span lengths padded to a multiple of 8. */
+  tileWidth: number;
+  tileHeight: number;
+}
+
+/** The one tiling rule (restoreBands uses it; benchmarks and progress estimates predict the work with it). */
+export function tileGrid(width: number, height: number, tile: number, overlap: number): TileGrid {
+  const side = roundUp(Math.max(8, tile));
+  const clampedOverlap = Math.min(overlap, side / 2);
+  const xs = spans(width, side, clampedOverlap);
+  const ys = spans(height, side, clampedOverlap);
+  return { tile: side, overlap: clampedOverlap, xs, ys, tileWidth: roundUp(xs[0].length), tileHeight: roundUp(ys[0].length) };
+}
+
 /**
  * Blend weight of position `i` inside a span: it ramps over `ramp` pixels at sides that border
  * another span and stays 1 at the image border, so overlapping tiles fade into each other.
