@@ -40,14 +40,17 @@ export async function kernelNs(kernel: ScanKernel, shape: ScanShape): Promise<nu
 
 /**
  * Wall and CPU ns/element of our kernel (best of the repeats). CPU time counts every thread of
- * the process, so on one thread it is the kernel's cost however busy the machine is.
+ * the process, so on one thread it is the kernel's cost however busy the machine is. y goes into a
+ * fresh array, or with `reuseOut` into one array each call (as the segment runner has the kernel
+ * write y into delta's array where nothing reads delta later).
  */
-export async function kernelCost(kernel: ScanKernel, shape: ScanShape): Promise<{ wall: number; cpu: number }> {
+export async function kernelCost(kernel: ScanKernel, shape: ScanShape, reuseOut = false): Promise<{ wall: number; cpu: number }> {
   const [x, delta, A, B, C, D] = scanInputs(shape);
+  const out = reuseOut ? new Float32Array(x.data.length) : undefined;
   let cpuMs = Infinity;
   const ms = await timeBest(async () => {
     const start = process.cpuUsage();
-    await kernel.scan(x, delta, A, B, C, D);
+    await kernel.scan(x, delta, A, B, C, D, out);
     const used = process.cpuUsage(start);
     cpuMs = Math.min(cpuMs, (used.user + used.system) / 1000);
   }, repeatsFor(shape));
