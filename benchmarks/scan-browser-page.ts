@@ -20,7 +20,7 @@ async function run(shapes: ScanShape[]) {
   }
   // Default threads: what this page gives the kernel, and why (one thread unless cross-origin isolated).
   const description = defaultBrowserThreads().reason;
-  return { threads: kernel.threads, crossOriginIsolated: globalThis.crossOriginIsolated === true, description, rows };
+  return { threads: kernel.threads, crossOriginIsolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true, description, rows };
 }
 
 (globalThis as { __scan?: unknown }).__scan = { run };

@@ -28,7 +28,7 @@ const rounds = Number(roundsArg ?? 5);
 const other: typeof current = await import(pathToFileURL(resolve(otherDir, 'node.js')).href);
 
 console.log(`Machine: ${machine()}. Load before: ${load()}.`);
-const kernels = [];
+const kernels: { name: string; reuseOut: boolean; kernel: Awaited<ReturnType<typeof current.createScanKernel>> }[] = [];
 for (const threads of [1, 2]) {
   kernels.push({ name: `other ${threads}t`, reuseOut: false, kernel: await other.createScanKernel({ threads }) });
   kernels.push({ name: `this ${threads}t`, reuseOut: false, kernel: await current.createScanKernel({ threads }) });
