@@ -5,7 +5,8 @@
 Each checkpoint's network (PyTorch) restores 24 seeded 128x128 crops per type plus 24 clean crops
 of the TRAINING recipe (dpmambair/degrade.py) from the `val` photos (seed 777). Printed per row:
 input -> output PSNR (dB), the 7-type mean and how many degraded crops come back worse than their
-input. The out-of-recipe set is never looked at here: it judges the shipped choice afterwards,
+input; then, as a diagnosis, each type's output PSNR with every crop's own mean colour error
+removed (how much of the gap is global tone) and the clean crops that come back worst. The out-of-recipe set is never looked at here: it judges the shipped choice afterwards,
 through the CLI (evaluate.py), and is not tuned on.
 """
 import os
@@ -46,6 +47,13 @@ def main(paths):
         worse = int(((p_out < p_in - 0.05) & degraded).sum())
         print(f"{path}: {', '.join(rows)}; 7-type mean {p_out[degraded].mean():.2f}; "
               f"worse than input {worse}/{int(degraded.sum())}")
+        tone_free = psnr((out - (out - clean).mean(dim=(2, 3), keepdim=True)).clamp(0, 1), clean)
+        print("  without each crop's mean colour error: " +
+              ", ".join(f"{TYPES[k] if k >= 0 else 'clean'} {tone_free[types == k].mean():.2f}" for k in range(-1, len(TYPES))))
+        worst = sorted((p_out[i].item(), i) for i in torch.nonzero(types == -1).flatten().tolist())[:3]
+        print("  worst clean crops: " + ", ".join(
+            f"{db:.1f} dB (mean {clean[i].mean():.2f} -> {out[i].mean():.2f}, std {clean[i].std():.2f} -> {out[i].std():.2f})"
+            for db, i in worst))
 
 
 if __name__ == "__main__":
