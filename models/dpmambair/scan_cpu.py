@@ -36,7 +36,8 @@ def _build():
             raise RuntimeError(f"no C compiler ({cmd[0]} not found)")
         if run.returncode != 0:
             os.unlink(tmp)
-            raise RuntimeError(f"{' '.join(cmd)} failed: {run.stderr.strip().splitlines()[-1:]}")
+            last = (run.stderr.strip().splitlines() or ["no message"])[-1]
+            raise RuntimeError(f"{' '.join(cmd)} failed: {last}")
         os.replace(tmp, so)
     lib = ctypes.CDLL(so)
     P, I = ctypes.c_void_p, ctypes.c_int
