@@ -5,8 +5,8 @@ import torch
 
 from dpmambair.configs import get_config
 from dpmambair import scan_cpu
-from dpmambair.model import (DPMambaIR, MSCDC, selective_scan_parallel, selective_scan_reference,
-                             set_scan)
+from dpmambair.model import (DPMambaIR, MSCDC, selective_scan_fast, selective_scan_parallel,
+                             selective_scan_reference, set_scan)
 
 
 def _inputs(b, L, Di, N, seed, dtype=torch.float32, big_delta=False):
@@ -102,7 +102,6 @@ class TestScan(unittest.TestCase):
     def test_fast_scan_falls_back_for_float64(self):
         ins = _inputs(1, 20, 4, 2, seed=7, dtype=torch.float64)
         self.assertFalse(scan_cpu.usable_for(*ins))
-        from dpmambair.model import selective_scan_fast
         self.assertEqual(selective_scan_fast(*ins).dtype, torch.float64)
 
     def test_mscdc_reparameterisation_is_exact(self):
