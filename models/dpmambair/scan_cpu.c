@@ -11,6 +11,7 @@
 // gAT (batch, N, Di) and gD (batch, Di) per batch item (the caller sums them). No two alias.
 #include <math.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 void scan_forward(const float *restrict x, const float *restrict delta, const float *restrict AT, const float *restrict B, const float *restrict C,
@@ -19,30 +20,24 @@ void scan_forward(const float *restrict x, const float *restrict delta, const fl
   for (int b = 0; b < batch; b++) {
     const size_t row = (size_t)Di, plane = (size_t)N * Di;
     float *hb = hs + (size_t)b * L * plane;
+    float *zeros = calloc(plane, sizeof(float));   // h[-1]
     for (int t = 0; t < L; t++) {
       const size_t bt = (size_t)b * L + t;
       const float *xt = x + bt * row, *dt = delta + bt * row, *Bt = B + bt * N, *Ct = C + bt * N;
       float *yt = y + bt * row, *ht = hb + (size_t)t * plane;
-      const float *hp = t > 0 ? ht - plane : NULL;
+      const float *hp = t > 0 ? ht - plane : zeros;
       for (int d = 0; d < Di; d++) yt[d] = D[d] * xt[d];
       for (int n = 0; n < N; n++) {
-        const float *a = AT + (size_t)n * Di;
+        const float *a = AT + (size_t)n * Di, *h0 = hp + (size_t)n * Di;
         float *h = ht + (size_t)n * Di;
         const float bn = Bt[n], cn = Ct[n];
-        if (hp) {
-          const float *h0 = hp + (size_t)n * Di;
-          for (int d = 0; d < Di; d++) {
-            h[d] = expf(dt[d] * a[d]) * h0[d] + dt[d] * xt[d] * bn;
-            yt[d] += cn * h[d];
-          }
-        } else {
-          for (int d = 0; d < Di; d++) {
-            h[d] = dt[d] * xt[d] * bn;
-            yt[d] += cn * h[d];
-          }
+        for (int d = 0; d < Di; d++) {
+          h[d] = expf(dt[d] * a[d]) * h0[d] + dt[d] * xt[d] * bn;
+          yt[d] += cn * h[d];
         }
       }
     }
+    free(zeros);
   }
 }
 
@@ -62,11 +57,12 @@ void scan_backward(const float *restrict x, const float *restrict delta, const f
     memset(carry, 0, plane * sizeof(float));
     memset(gA, 0, plane * sizeof(float));
     memset(gDb, 0, row * sizeof(float));
+    float *zeros = calloc(plane, sizeof(float));   // h[-1]
     for (int t = L - 1; t >= 0; t--) {
       const size_t bt = (size_t)b * L + t;
       const float *xt = x + bt * row, *dt = delta + bt * row, *Bt = B + bt * N, *Ct = C + bt * N;
       const float *gyt = gy + bt * row, *ht = hb + (size_t)t * plane;
-      const float *hp = t > 0 ? ht - plane : NULL;
+      const float *hp = t > 0 ? ht - plane : zeros;
       float *gxt = gx + bt * row, *gdt = gdelta + bt * row;
       for (int d = 0; d < Di; d++) {
         gxt[d] = gyt[d] * D[d];
@@ -77,34 +73,24 @@ void scan_backward(const float *restrict x, const float *restrict delta, const f
         const float *a = AT + (size_t)n * Di, *h = ht + (size_t)n * Di;
         float *c = carry + (size_t)n * Di, *ga = gA + (size_t)n * Di;
         const float bn = Bt[n], cn = Ct[n];
+        const float *h0 = hp + (size_t)n * Di;
         float sumB = 0.0f, sumC = 0.0f;
-        if (hp) {
-          const float *h0 = hp + (size_t)n * Di;
 #pragma omp simd reduction(+ : sumB, sumC)
-          for (int d = 0; d < Di; d++) {
-            const float g = gyt[d] * cn + c[d];
-            const float dA = expf(dt[d] * a[d]);
-            const float gh0 = g * dA * h0[d];
-            gdt[d] += gh0 * a[d] + g * xt[d] * bn;
-            ga[d] += gh0 * dt[d];
-            gxt[d] += g * dt[d] * bn;
-            sumB += g * dt[d] * xt[d];
-            sumC += gyt[d] * h[d];
-            c[d] = g * dA;
-          }
-        } else {
-#pragma omp simd reduction(+ : sumB, sumC)
-          for (int d = 0; d < Di; d++) {
-            const float g = gyt[d] * cn + c[d];
-            gdt[d] += g * xt[d] * bn;
-            gxt[d] += g * dt[d] * bn;
-            sumB += g * dt[d] * xt[d];
-            sumC += gyt[d] * h[d];
-          }
+        for (int d = 0; d < Di; d++) {
+          const float g = gyt[d] * cn + c[d];
+          const float dA = expf(dt[d] * a[d]);
+          const float gh0 = g * dA * h0[d];
+          gdt[d] += gh0 * a[d] + g * xt[d] * bn;
+          ga[d] += gh0 * dt[d];
+          gxt[d] += g * dt[d] * bn;
+          sumB += g * dt[d] * xt[d];
+          sumC += gyt[d] * h[d];
+          c[d] = g * dA;
         }
         gB[bt * N + n] = sumB;
         gC[bt * N + n] = sumC;
       }
     }
+    free(zeros);
   }
 }
