@@ -320,6 +320,8 @@ def main():
 
     def export(val=None):
         passes = state.get("passes", []) + [stage2_pass(args)]
+        # A fine-tuning run has its own --type-loss; the extractor was trained with the stage-1 pass's.
+        type_loss = state.get("stage1", {}).get("type_loss_weight", args.type_loss)
         training = {
             "stage": state["stage"],
             "iterations": {"stage1": state["step1"], "stage2": state["step2"]},
@@ -331,7 +333,7 @@ def main():
                      f"{len(train_imgs)} train / {len(val_imgs)} val images; degradations synthesised on the fly "
                      "per docs/degradations.md (7 types + clean inputs, shares in the recipe)"),
             "recipe": {"stage1": "extractor pre-training by reconstruction (L1 + 0.05 FFT-amplitude L1), AdamW"
-                                 + (f", + {args.type_loss} x type cross-entropy of a linear head (7 types + clean)" if args.type_loss else ""),
+                                 + (f", + {type_loss} x type cross-entropy of a linear head (7 types + clean)" if type_loss else ""),
                        "stage2": "restoration network, extractor frozen, in the stage2_passes below"},
             "stage2_passes": passes,
             "date": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
