@@ -163,10 +163,12 @@ def logistic_probe(xtr, ytr, xva, yva, classes, l2=1e-3, iters=300):
 
 def stage2_recipe(args):
     low = getattr(args, "low_freq_loss", 0.0)
+    tone = getattr(args, "tone_shift", 0.0)
     return ("extractor frozen; per image L1 + 0.5 L2 + 0.001 L_fft, batch mean of log(loss + 0.02)"
             f"{f' + {low} x L1 of 16x16 block means' if low else ''}; AdamW wd 1e-4; "
             f"cosine LR {args.lr} -> {args.lr_min}; patches {args.patches}{' at ' + args.patch_fracs if args.patch_fracs else ''}; flips; "
-            f"type weights {args.type_weights or 'uniform'}, {args.clean_fraction:.0%} clean")
+            f"type weights {args.type_weights or 'uniform'}, {args.clean_fraction:.0%} clean"
+            f"{f', {tone:.0%} of crops re-exposed' if tone else ''}")
 
 
 def log(msg):
@@ -193,6 +195,9 @@ def main():
     ap.add_argument("--lr", type=float, default=1e-3, help="stage 2 peak LR")
     ap.add_argument("--low-freq-loss", type=float, default=0.0,
                     help="stage 2: weight of an L1 on 16x16 block means beside the log loss (global tone)")
+    ap.add_argument("--tone-shift", type=float, default=0.0,
+                    help="stage 2: share of crops re-exposed (gamma, gain) before degradation, so that bright "
+                         "and dark scenes are seen clean too")
     ap.add_argument("--lr-min", type=float, default=1e-6)
     ap.add_argument("--batch1", type=int, default=12, help="stage 1 batch (64x64 crops)")
     ap.add_argument("--type-loss", type=float, default=0.0,
@@ -438,7 +443,8 @@ def main():
         lr = cosine_lr(args.lr, args.lr_min, frac) * min(1.0, (state["step2"] - state.get("pass_start_step", 0) + 1) / 100)
         for gp in opt2.param_groups:
             gp["lr"] = lr
-        deg, clean, _, _ = sampler.batch(B, P, clean_fraction=args.clean_fraction, type_weights=type_weights)
+        deg, clean, _, _ = sampler.batch(B, P, clean_fraction=args.clean_fraction, type_weights=type_weights,
+                                      tone_shift=args.tone_shift)
         deg, clean = deg.to(dev), clean.to(dev)
         with torch.no_grad():
             e = model.extractor(deg)

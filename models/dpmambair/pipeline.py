@@ -29,11 +29,15 @@ class CropSampler:
             out[j] = im[:, y:y + P, x:x + P].float() / 255.0
         return out
 
-    def batch(self, n, P, flips=True, clean_fraction=CLEAN_FRACTION, type_weights=None, types=None, g=None):
+    def batch(self, n, P, flips=True, clean_fraction=CLEAN_FRACTION, type_weights=None, types=None, g=None,
+              tone_shift=0.0):
         """(degraded, clean, types, params); flips applied to both after synthesis (haze's
-        depth proxy assumes the sky at the top)."""
+        depth proxy assumes the sky at the top). `tone_shift`: the share of crops re-exposed
+        before synthesis (see tone_shift)."""
         g = g or self.g
         clean = self.crops(n, P, g)
+        if tone_shift > 0:   # no draws otherwise: earlier runs keep their random stream
+            clean = tone_shift_crops(clean, g, tone_shift)
         if types is None:
             types = sample_types(n, g, clean_fraction, type_weights)
         deg, params = degrade(clean, types, g)
@@ -44,6 +48,18 @@ class CropSampler:
                 t[hf] = t[hf].flip(3)
                 t[vf] = t[vf].flip(2)
         return deg, clean, types, params
+
+
+def tone_shift_crops(clean, g, share):
+    """Re-expose `share` of the crops (gamma 2/3-3/2 and gain 0.8-1.25, log-uniform; highlights
+    clip as a camera's would) so that bright and dark scenes are also seen as clean targets: the
+    network read a bright clean crop as hazy and darkened it (compare.py's worst clean crops)."""
+    n = clean.shape[0]
+    pick = torch.rand(n, generator=g) < share
+    gamma = torch.exp((torch.rand(n, generator=g) * 2 - 1) * float(np.log(1.5)))
+    gain = torch.exp((torch.rand(n, generator=g) * 2 - 1) * float(np.log(1.25)))
+    shifted = (clean ** gamma.view(n, 1, 1, 1) * gain.view(n, 1, 1, 1)).clamp(0, 1)
+    return torch.where(pick.view(n, 1, 1, 1), shifted, clean)
 
 
 def fixed_set(images, per_type, size, seed, include_clean=False):
