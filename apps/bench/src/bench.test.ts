@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { compareOutputs, median, mpPerSecond } from './agreement.js';
 import { estimateMs, planSize, resizeBilinear } from './measure.js';
-import { halve } from './node-io.js';
+import { halve, trainingJobRunning } from './node-io.js';
 import { label, recordFileName, renderCharts, renderReport, sortRecords } from './report.js';
 import { loadRecords, loadUnavailable, writeRecord, writeReport, writeUnavailable } from './results.js';
 import { barChart, lineChart } from './svg.js';
@@ -143,4 +144,22 @@ test('measure: warm-up, steady runs, skipped sizes and quality with a stand-in s
   assert.equal(tight.latency[0].runs.length, 1);
   assert.deepEqual(tight.skipped.map((s) => s.size), [32]);
   assert.match(tight.quality!.skipped!, /too slow here/);
+});
+
+test('a training job counts as competing while it runs, not while it is stopped for the measurement', { skip: process.platform !== 'linux' }, async () => {
+  const job = spawn('sleep', ['30.4217']); // stands for `python3 train.py ...`: matched by its command line
+  const command = /30\.4217/;
+  try {
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(trainingJobRunning(command), true);
+    job.kill('SIGSTOP');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(trainingJobRunning(command), false);
+    job.kill('SIGCONT');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(trainingJobRunning(command), true);
+  } finally {
+    job.kill('SIGKILL');
+  }
+  assert.equal(trainingJobRunning(/no such command 8c1f/), false);
 });

@@ -86,14 +86,19 @@ export async function loadEvalSet(dir = EVAL_DIR): Promise<{ set: string; pairs:
   return { set: m.description, pairs };
 }
 
-/** Whether models/train.py (or another training job) is running on this machine: it competes for the CPU. */
-export function trainingJobRunning(): boolean {
+/**
+ * Whether models/train.py (or another training job) is running on this machine: it competes for
+ * the CPU. A job stopped for the measurement (SIGSTOP, state T in /proc/<pid>/stat) does not.
+ */
+export function trainingJobRunning(command = /train\.py/): boolean {
   try {
     for (const pid of readdirSync('/proc')) {
       if (!/^\d+$/.test(pid)) continue;
       try {
-        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        if (/train\.py/.test(cmd)) return true;
+        if (!command.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))) continue;
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+        if (state !== 'T' && state !== 't') return true;
       } catch {
         // gone
       }
