@@ -23,7 +23,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createSession, defaultTile, loadModel, restoreImage, type Device } from '@dpmambair/core';
+import { createSession, loadModel, restoreImage, type Device } from '@dpmambair/core';
 import '@dpmambair/backend-cuda';
 import { onnxWebBackend } from '@dpmambair/backend-webgpu';
 import { tfBackend } from '@dpmambair/backend-tf';
@@ -111,14 +111,10 @@ const isolatedServer = values.isolated ? await startStaticServer({ files: served
 // The agreement reference: onnxruntime-node cpu on the same input, computed here.
 const model = await loadModel(files.manifestText, files.safetensors, files.source);
 const cpu = (await createSession(model, 'cpu')).session;
-// Tiled as the device's page tiled it (defaultTile: `wasm` takes larger tiles than `cpu`), so that
-// only the backends differ, not the tiling.
-const references = new Map<string, Float32Array>();
-async function reference(size: number, device: Device): Promise<Float32Array> {
-  const tile = defaultTile(device);
-  const key = `${size}/${tile}`;
-  if (!references.has(key)) references.set(key, (await restoreImage(cpu, size === base.width ? base : resizeBilinear(base, size, size), { tile })).rgb);
-  return references.get(key)!;
+const references = new Map<number, Float32Array>();
+async function reference(size: number): Promise<Float32Array> {
+  if (!references.has(size)) references.set(size, (await restoreImage(cpu, size === base.width ? base : resizeBilinear(base, size, size))).rgb);
+  return references.get(size)!;
 }
 
 /** Peak RSS (VmHWM) of the renderer and GPU processes of the Chromium whose command line has `tag`. */
@@ -213,7 +209,7 @@ try {
       if (r.crossOriginIsolated !== (variant === 'isolated')) throw new Error(`bench: the ${variant ?? 'plain'} page was ${r.crossOriginIsolated ? '' : 'not '}cross-origin isolated`);
       const peaks = chromiumPeaks(tag);
       const out = new Float32Array(new Uint8Array(Buffer.from(r.agreementOutput, 'base64')).buffer);
-      const agreement = { reference: 'cpu', size: r.agreementSize, ...compareOutputs(out, await reference(r.agreementSize, device)) };
+      const agreement = { reference: 'cpu', size: r.agreementSize, ...compareOutputs(out, await reference(r.agreementSize)) };
       const notes = [
         r.crossOriginIsolated
           ? `Chromium ${browser.version()}, headless; page cross-origin isolated (COOP/COEP), so WebAssembly has threads: ${r.threads.count} (${r.threads.how})`

@@ -1,5 +1,5 @@
 /** Renders benchmark records into a markdown report with SVG charts. Pure: no I/O. */
-import { DEFAULT_OVERLAP, DEFAULT_TILE, spans, WASM_TILE } from '@dpmambair/core';
+import { DEFAULT_OVERLAP, DEFAULT_TILE, spans } from '@dpmambair/core';
 import { barChart, fmt, lineChart } from './svg.js';
 import { RECORD_SCHEMA, type BenchRecord, type UnavailableList } from './types.js';
 
@@ -180,7 +180,7 @@ export function renderReport(records: BenchRecord[], options: ReportOptions = {}
   }
   out.push('## Method', '');
   out.push(
-    `- Inputs: one photo (the astronaut sample box-downscaled to 256²) for every device; larger sizes are bilinear upscales of it. Default tiling (tiles of at most ${DEFAULT_TILE}², ${DEFAULT_OVERLAP} px overlap), so ${[512, 1024, 2048].map((n) => `${n}² runs ${spans(n, DEFAULT_TILE, DEFAULT_OVERLAP).length ** 2}`).join(', ')} tiles; device \`wasm\` (onnxruntime-web) takes tiles of at most ${WASM_TILE}² (core's defaultTile), so ${[512, 1024, 2048].map((n) => `${spans(n, WASM_TILE, DEFAULT_OVERLAP).length ** 2}`).join(', ')}.`,
+    `- Inputs: one photo (the astronaut sample box-downscaled to 256²) for every device; larger sizes are bilinear upscales of it. Default tiling (tiles of at most ${DEFAULT_TILE}², ${DEFAULT_OVERLAP} px overlap), so ${[512, 1024, 2048].map((n) => `${n}² runs ${spans(n, DEFAULT_TILE, DEFAULT_OVERLAP).length ** 2}`).join(', ')} tiles.`,
     '- Warm-up: the first restore after the session is created (graph compilation is reported separately as "session"); steady: the median of the following runs (at least 2 where the time budget allows, at most 5).',
     '- Sizes run in ascending order under a per-device time budget; a size whose one run is estimated (time of the previous size × pixel ratio) to exceed what is left is skipped and listed above.',
     '- Agreement: the device\'s raw (unclamped) output for the 256² input against onnxruntime-node `cpu`\'s, max absolute difference and PSNR (data range 1).',

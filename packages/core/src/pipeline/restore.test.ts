@@ -7,7 +7,7 @@ import { prepareModel } from '../model/prepare.js';
 import { referenceBackend } from '../reference/backend.js';
 import { maxAbsDiff, tensor } from '../tensor.js';
 import type { RgbImage } from './image.js';
-import { defaultTile, EXTRACTOR_CROP, extractorInput, memorySource, restoreBands, restoreImage, type Region, type RestoreProgress } from './restore.js';
+import { EXTRACTOR_CROP, extractorInput, memorySource, restoreBands, restoreImage, type Region, type RestoreProgress } from './restore.js';
 import { blendWeight, spans, tileGrid } from './tiling.js';
 
 function photoLike(width: number, height: number, seed = 1, alpha = false): RgbImage {
@@ -53,21 +53,6 @@ test('tileGrid: the default tile of 280 cuts every size into tiles of 256-280 px
   assert.deepEqual(side(512), [2, 272]);
   assert.deepEqual(side(1024), [4, 280]);
   assert.deepEqual(side(2048), [9, 256]);
-});
-
-test('without a tile, restoreBands takes the default of the session device: 16 tiles of 280 for a 1024² image on cpu, 4 of 528 on wasm', async () => {
-  const image = photoLike(1024, 1024);
-  for (const [device, tiles, side] of [['cpu', 16, 280], ['wasm', 4, 528]] as const) {
-    const sides = new Set<number>();
-    let total = 0;
-    const session: ModelSession = { ...pointwiseSession, device, restore: async (tile, embedding) => {
-      sides.add(tile.shape[3]);
-      return pointwiseSession.restore(tile, embedding);
-    } };
-    await restoreImage(session, image, { onProgress: (p) => (total = p.total) });
-    assert.equal(defaultTile(device), side);
-    assert.deepEqual([total, [...sides]], [tiles, [side]], device);
-  }
 });
 
 test('tileGrid rounds the tile to a multiple of 8, caps the overlap at half of it and pads small images', () => {

@@ -1,5 +1,4 @@
 import type { ModelSession } from '../backend/backend.js';
-import type { Device } from '../backend/devices.js';
 import { tensor, type Tensor } from '../tensor.js';
 import type { RgbImage } from './image.js';
 import { blendWeight, reflectIndex, tileGrid, type Span } from './tiling.js';
@@ -12,7 +11,7 @@ export interface RestoreProgress {
 }
 
 export interface RestoreOptions {
-  /** Tile side in pixels (rounded up to a multiple of 8; default: defaultTile(session.device)). Memory grows with it, not with the image. */
+  /** Tile side in pixels (rounded up to a multiple of 8). Memory grows with it, not with the image. */
   tile?: number;
   /** Minimum overlap between neighbouring tiles, in pixels. */
   overlap?: number;
@@ -23,27 +22,13 @@ export interface RestoreOptions {
 }
 
 /**
- * The largest tile side by default on every device but `wasm` (see defaultTile). Every image then runs on tiles of 256-280 px (512²: 4 of 272,
+ * The largest tile side by default. Every image then runs on tiles of 256-280 px (512²: 4 of 272,
  * 1024²: 16 of 280, 2048²: 81 of 256, 4000²: 256 of 280): the same work per pixel at every size,
  * and the memory of one tile bounded. With `small` on onnxruntime-node's CPU one tile of 280 peaks
  * near 520 MB resident, one of 440 (2048² at the old 512) near 1 GB, and a 512² tile's activations
  * (32 MiB each) were page-faulted afresh on every tile (benchmarks/results/cpu.md).
  */
 export const DEFAULT_TILE = 280;
-/**
- * The largest tile side on device `wasm` (onnxruntime-web). There a tile's cost per pixel barely
- * grows with the tile (the wasm heap is never returned, so nothing is page-faulted afresh; 280²,
- * 368², 528² one thread in Chromium: 12.3, 12.5, 12.7 µs per pixel), so fewer, larger tiles win
- * by computing fewer overlap pixels: 1024² runs 4 tiles of 528 (1.06x its pixels) instead of 16 of
- * 280 (1.20x), 0.86x the time in one interleaved run, for a renderer peak of 2.0 GB instead of 1.1
- * (benchmarks/results/chromium-wasm-threads.md).
- */
-export const WASM_TILE = 528;
-
-/** The largest tile side when the caller gives none: the one place that chooses it per device. */
-export function defaultTile(device: Device): number {
-  return device === 'wasm' ? WASM_TILE : DEFAULT_TILE;
-}
 export const DEFAULT_OVERLAP = 32;
 /** Images up to this many pixels feed the extractor whole; larger ones through a grid of crops. */
 export const EXTRACTOR_WHOLE_PIXELS = 512 * 512;
@@ -169,7 +154,7 @@ export function memorySource(image: RgbImage): ImageSource {
 export async function restoreBands(session: ModelSession, source: ImageSource, sink: BandSink, options: RestoreOptions = {}): Promise<void> {
   const strength = checkStrength(options.strength);
   const { width, height } = source;
-  const { overlap, xs: xSpans, ys: ySpans, tileWidth, tileHeight } = tileGrid(width, height, options.tile ?? defaultTile(session.device), options.overlap ?? DEFAULT_OVERLAP);
+  const { overlap, xs: xSpans, ys: ySpans, tileWidth, tileHeight } = tileGrid(width, height, options.tile ?? DEFAULT_TILE, options.overlap ?? DEFAULT_OVERLAP);
   const total = xSpans.length * ySpans.length;
 
   throwIfAborted(options.signal);
