@@ -33,7 +33,7 @@ class CropSampler:
               tone_shift=0.0):
         """(degraded, clean, types, params); flips applied to both after synthesis (haze's
         depth proxy assumes the sky at the top). `tone_shift`: the share of crops re-exposed
-        before synthesis (see tone_shift)."""
+        before synthesis (see tone_shift_crops)."""
         g = g or self.g
         clean = self.crops(n, P, g)
         if tone_shift > 0:   # no draws otherwise: earlier runs keep their random stream
