@@ -16,10 +16,10 @@ import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { bundleForBrowser } from '../packages/backend-webgpu/src/testing/bundle.js';
-import { launchChromium } from '../packages/backend-webgpu/src/testing/chromium.js';
+import { chromiumPeaks, launchChromium } from '../packages/backend-webgpu/src/testing/chromium.js';
 import { startStaticServer } from '../packages/backend-webgpu/src/testing/server.js';
 import { join } from 'node:path';
-import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 
 const { values } = parseArgs({ options: { variants: { type: 'string' }, rounds: { type: 'string', default: '3' }, runs: { type: 'string', default: '1' }, isolated: { type: 'boolean', default: false } } });
 interface Variant { label: string; image?: number; tile?: number; sessionOptions?: Record<string, unknown> }
@@ -56,7 +56,7 @@ try {
         await page.waitForFunction(() => (globalThis as { __prof?: unknown }).__prof !== undefined);
         const r = (await page.evaluate(([req]) => (globalThis as any).__prof.profile(req), [{ ...v, runs }] as const)) as { results: Row[]; copyGBs: number; crossOriginIsolated: boolean };
         if (r.crossOriginIsolated !== values.isolated) throw new Error(`segments-browser: the page was ${r.crossOriginIsolated ? '' : 'not '}cross-origin isolated`);
-        const peak = rendererPeakMB(tag);
+        const peak = chromiumPeaks(tag).renderer ?? 0;
         peaks.set(v.label, [...(peaks.get(v.label) ?? []), peak]);
         for (const x of r.results.slice(1)) {
           walls.set(v.label, [...(walls.get(v.label) ?? []), x.wallMs]);
@@ -72,24 +72,6 @@ try {
   await server.close();
 }
 console.log(`Chromium ${version}`);
-/** Peak RSS (VmHWM) of this run's Chromium renderer processes (their command line carries the tag). */
-function rendererPeakMB(tag: string): number {
-  let peak = 0;
-  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (!cmd.includes('--type=renderer')) continue;
-      // A renderer's command line does not carry the browser's extra args: match its parent's.
-      const ppid = /PPid:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-      const parents = [ppid, ppid && /PPid:\s+(\d+)/.exec(readFileSync(`/proc/${ppid}/status`, 'utf8'))?.[1]];
-      if (!parents.some((p) => p && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(tag))) continue;
-      peak = Math.max(peak, Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
-    } catch {
-      // gone
-    }
-  }
-  return peak;
-}
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const base = median(walls.get(variants[0].label)!);
 for (const v of variants) {

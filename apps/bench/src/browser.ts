@@ -18,7 +18,6 @@
  *
  *   npm run bench:browser -w @dpmambair/bench -- [--devices wasm,tf-wasm] [--emulated] [--quick] [--budget 200] [--isolated [--threads N]]
  */
-import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +26,7 @@ import { createSession, loadModel, restoreImage, type Device } from '@dpmambair/
 import '@dpmambair/backend-cuda';
 import { onnxWebBackend } from '@dpmambair/backend-webgpu';
 import { tfBackend } from '@dpmambair/backend-tf';
-import { launchChromium } from '../../../packages/backend-webgpu/src/testing/chromium.js';
+import { chromiumPeaks, launchChromium } from '../../../packages/backend-webgpu/src/testing/chromium.js';
 import { startStaticServer, type StaticFile } from '../../../packages/backend-webgpu/src/testing/server.js';
 import { compareOutputs } from './agreement.js';
 import { bundleEntry } from './bundle.js';
@@ -115,40 +114,6 @@ const references = new Map<number, Float32Array>();
 async function reference(size: number): Promise<Float32Array> {
   if (!references.has(size)) references.set(size, (await restoreImage(cpu, size === base.width ? base : resizeBilinear(base, size, size))).rgb);
   return references.get(size)!;
-}
-
-/** Peak RSS (VmHWM) of the renderer and GPU processes of the Chromium whose command line has `tag`. */
-function chromiumPeaks(tag: string): { renderer: number | null; gpu: number | null } {
-  const procs = new Map<number, { ppid: number; cmd: string; hwm: number }>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      const status = readFileSync(`/proc/${name}/status`, 'utf8');
-      const ppid = Number(/PPid:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
-      procs.set(Number(name), { ppid, cmd, hwm });
-    } catch {
-      // gone
-    }
-  }
-  const mine = (pid: number): boolean => {
-    for (let p = pid, depth = 0; p > 1 && depth < 6; depth++) {
-      const info = procs.get(p);
-      if (!info) return false;
-      if (info.cmd.includes(tag) && !info.cmd.includes('--type=')) return true;
-      p = info.ppid;
-    }
-    return false;
-  };
-  let renderer: number | null = null;
-  let gpu: number | null = null;
-  for (const [pid, info] of procs) {
-    if (!mine(pid)) continue;
-    if (info.cmd.includes('--type=renderer')) renderer = Math.max(renderer ?? 0, info.hwm);
-    if (info.cmd.includes('--type=gpu-process')) gpu = Math.max(gpu ?? 0, info.hwm);
-  }
-  return { renderer, gpu };
 }
 
 console.error(`dpmambair bench (Chromium): devices ${devices.join(', ')}; per-device budget ${budgetMs / 1000} s; model ${files.source}; results in ${outDir}`);
