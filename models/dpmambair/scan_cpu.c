@@ -8,19 +8,19 @@
 // gave up on their runtime alias checks), batch items run on OpenMP threads.
 // Layouts, float32 row-major: x, delta, y, gx, gdelta (batch, L, Di); B, C, gB, gC (batch, L, N);
 // AT (N, Di) = A transposed; D (Di); hs (batch, L, N, Di) the states, saved for the backward;
-// gAT (batch, N, Di) and gD (batch, Di) per batch item (the caller sums them). No two alias.
+// gAT (batch, N, Di) and gD (batch, Di) per batch item (the caller sums them); zeros (N, Di) is
+// h[-1], all zero (the caller's, so that nothing here allocates or can fail). No two alias but
+// the read-only zeros.
 #include <math.h>
 #include <stddef.h>
-#include <stdlib.h>
 #include <string.h>
 
 void scan_forward(const float *restrict x, const float *restrict delta, const float *restrict AT, const float *restrict B, const float *restrict C,
-                  const float *restrict D, float *restrict y, float *restrict hs, int batch, int L, int Di, int N, int threads) {
+                  const float *restrict D, const float *zeros, float *restrict y, float *restrict hs, int batch, int L, int Di, int N, int threads) {
 #pragma omp parallel for num_threads(threads) schedule(static)
   for (int b = 0; b < batch; b++) {
     const size_t row = (size_t)Di, plane = (size_t)N * Di;
     float *hb = hs + (size_t)b * L * plane;
-    float *zeros = calloc(plane, sizeof(float));   // h[-1]
     for (int t = 0; t < L; t++) {
       const size_t bt = (size_t)b * L + t;
       const float *xt = x + bt * row, *dt = delta + bt * row, *Bt = B + bt * N, *Ct = C + bt * N;
@@ -37,7 +37,6 @@ void scan_forward(const float *restrict x, const float *restrict delta, const fl
         }
       }
     }
-    free(zeros);
   }
 }
 
@@ -46,7 +45,7 @@ void scan_forward(const float *restrict x, const float *restrict delta, const fl
 //   gdelta += g (exp(delta A) A h[t-1] + x B),  gA += g exp(delta A) delta h[t-1],
 //   gx += g delta B (+ gy D),  gB[t,n] = sum_d g delta x,  gC[t,n] = sum_d gy h[t],  gD += gy x.
 void scan_backward(const float *restrict x, const float *restrict delta, const float *restrict AT, const float *restrict B, const float *restrict C,
-                   const float *restrict D, const float *restrict hs, const float *restrict gy, float *restrict gx, float *restrict gdelta, float *restrict gAT,
+                   const float *restrict D, const float *zeros, const float *restrict hs, const float *restrict gy, float *restrict gx, float *restrict gdelta, float *restrict gAT,
                    float *restrict gB, float *restrict gC, float *restrict gD, float *restrict scratch, int batch, int L, int Di, int N,
                    int threads) {
 #pragma omp parallel for num_threads(threads) schedule(static)
@@ -57,7 +56,6 @@ void scan_backward(const float *restrict x, const float *restrict delta, const f
     memset(carry, 0, plane * sizeof(float));
     memset(gA, 0, plane * sizeof(float));
     memset(gDb, 0, row * sizeof(float));
-    float *zeros = calloc(plane, sizeof(float));   // h[-1]
     for (int t = L - 1; t >= 0; t--) {
       const size_t bt = (size_t)b * L + t;
       const float *xt = x + bt * row, *dt = delta + bt * row, *Bt = B + bt * N, *Ct = C + bt * N;
@@ -91,6 +89,5 @@ void scan_backward(const float *restrict x, const float *restrict delta, const f
         gC[bt * N + n] = sumC;
       }
     }
-    free(zeros);
   }
 }

@@ -41,8 +41,8 @@ def _build():
         os.replace(tmp, so)
     lib = ctypes.CDLL(so)
     P, I = ctypes.c_void_p, ctypes.c_int
-    lib.scan_forward.argtypes = [P] * 8 + [I] * 5
-    lib.scan_backward.argtypes = [P] * 15 + [I] * 5
+    lib.scan_forward.argtypes = [P] * 9 + [I] * 5
+    lib.scan_backward.argtypes = [P] * 16 + [I] * 5
     return lib
 
 
@@ -79,8 +79,9 @@ class _SelectiveScan(torch.autograd.Function):
         N = A.shape[1]
         y = torch.empty_like(xs)
         hs = torch.empty(b, L, N, Di, dtype=xs.dtype)
+        zeros = torch.zeros(N, Di)   # h[-1]; a local, so that it outlives the call
         threads = torch.get_num_threads()
-        _lib.scan_forward(*map(_ptr, (xs, delta, AT, Bt, Ct, D, y, hs)), b, L, Di, N, threads)
+        _lib.scan_forward(*map(_ptr, (xs, delta, AT, Bt, Ct, D, zeros, y, hs)), b, L, Di, N, threads)
         ctx.save_for_backward(xs, delta, AT, Bt, Ct, D, hs)
         return y
 
@@ -95,7 +96,8 @@ class _SelectiveScan(torch.autograd.Function):
         gAT = torch.empty(b, N, Di, dtype=xs.dtype)
         gD = torch.empty(b, Di, dtype=xs.dtype)
         scratch = torch.empty(b, N, Di, dtype=xs.dtype)
-        _lib.scan_backward(*map(_ptr, (xs, delta, AT, Bt, Ct, D, hs, gy, gx, gdelta, gAT, gB, gC, gD, scratch)),
+        zeros = torch.zeros(N, Di)   # h[-1]
+        _lib.scan_backward(*map(_ptr, (xs, delta, AT, Bt, Ct, D, zeros, hs, gy, gx, gdelta, gAT, gB, gC, gD, scratch)),
                            b, L, Di, N, torch.get_num_threads())
         return gx, gdelta, gAT.sum(0).t(), gB, gC, gD.sum(0)
 
