@@ -30,6 +30,8 @@ const create = ort.InferenceSession.create.bind(ort.InferenceSession) as (model:
 };
 
 export interface ProfileRequest {
+  /** backend-webgpu configure() options, e.g. { layerNorm: 'op' } (one variant per page). */
+  configure?: Record<string, unknown>;
   /** Session options over the backend's, e.g. { enableMemPattern: false }. */
   sessionOptions?: Record<string, unknown>;
   /** A whole square image of this side (restoreImage: extractor, tiles, blending), or one tile. */
@@ -40,6 +42,7 @@ export interface ProfileRequest {
 
 async function profile(req: ProfileRequest) {
   overrides = req.sessionOptions ?? {};
+  if (req.configure) configure(req.configure);
   const config = getConfig('small');
   const model = prepareModel(config, randomParams(config, 1));
   const session = await openModelSession(onnxWebBackend, model, 'wasm');

@@ -9,7 +9,8 @@
  *
  *   npx tsx benchmarks/segments-browser.ts [--variants '<json>'] [--rounds 3] [--runs 1] [--isolated]
  *
- * --variants: a JSON array of { "label", "image"?: side, "tile"?: side, "sessionOptions"?: {...} };
+ * --variants: a JSON array of { "label", "image"?: side, "tile"?: side, "sessionOptions"?: {...},
+ * "configure"?: backend-webgpu configure() options, e.g. { "layerNorm": "op" } };
  * default: one 280² tile (the tile a 1024² image gets) with the backend's options.
  */
 import { fileURLToPath } from 'node:url';
@@ -22,7 +23,7 @@ import { join } from 'node:path';
 import { appendFileSync } from 'node:fs';
 
 const { values } = parseArgs({ options: { variants: { type: 'string' }, rounds: { type: 'string', default: '3' }, runs: { type: 'string', default: '1' }, isolated: { type: 'boolean', default: false } } });
-interface Variant { label: string; image?: number; tile?: number; sessionOptions?: Record<string, unknown> }
+interface Variant { label: string; image?: number; tile?: number; sessionOptions?: Record<string, unknown>; configure?: Record<string, unknown> }
 const variants = JSON.parse(values.variants ?? '[{"label":"tile 280","tile":280}]') as Variant[];
 const rounds = Number(values.rounds);
 const runs = Number(values.runs);

@@ -4,14 +4,14 @@
  * segment is timed with the bytes it is fed and returns and the memory it page-faults; the scan
  * kernel and the runner take the rest.
  *
- *   npx tsx benchmarks/segments.ts [side=368] [runs=3] [--profile] [--busy]
+ *   npx tsx benchmarks/segments.ts [side=368] [runs=3] [--profile] [--busy] [--session '<json>']
  *
  * 368 is the tile a 1024² image got with the old default tile of 512 (3x3 tiles, overlap 32), 440
  * a 2048² one's, 512 a 512² image's; with today's default of 280 every size runs tiles of 256-280. --profile adds onnxruntime's own profile of the last run, summed by
  * op type over all segments. --busy keeps one core busy with another process (a shell loop) during
  * the runs: the restore must slow down gracefully, not collapse. The sessions are the backend's
  * own: onnxruntime-node's InferenceSession is wrapped, not rebuilt, so every session option is the
- * backend's.
+ * backend's, except those --session lays over them (e.g. '{"graphOptimizationLevel":"extended"}').
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -21,7 +21,9 @@ import { getConfig, openModelSession, prepareModel, randomParams, seededRandom, 
 import { createOnnxNodeBackend } from '@dpmambair/backend-cuda';
 import * as ort from 'onnxruntime-node';
 
-const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const sessionAt = process.argv.indexOf('--session');
+const sessionOverrides = sessionAt > 0 ? (JSON.parse(process.argv[sessionAt + 1]) as ort.InferenceSession.SessionOptions) : {};
+const args = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && all[i - 1] !== '--session');
 const side = Number(args[0] ?? 368);
 const runs = Number(args[1] ?? 3);
 const profile = process.argv.includes('--profile');
@@ -40,7 +42,8 @@ const bytesOf = (ts: Record<string, ort.Tensor>) => Object.values(ts).reduce((s,
 const create = ort.InferenceSession.create.bind(ort.InferenceSession) as (model: Uint8Array, options?: ort.InferenceSession.SessionOptions) => Promise<ort.InferenceSession>;
 (ort.InferenceSession as { create: unknown }).create = async (model: Uint8Array, options: ort.InferenceSession.SessionOptions = {}) => {
   const index = sessions.length;
-  const session = await create(model, profile ? { ...options, enableProfiling: true, profileFilePrefix: path.join(profileDir, `s${index}`) } : options);
+  const given = { ...options, ...sessionOverrides };
+  const session = await create(model, profile ? { ...given, enableProfiling: true, profileFilePrefix: path.join(profileDir, `s${index}`) } : given);
   sessions.push(session);
   const run = session.run.bind(session) as (feeds: Record<string, ort.Tensor>) => Promise<Record<string, ort.Tensor>>;
   (session as { run: unknown }).run = async (feeds: Record<string, ort.Tensor>) => {
@@ -63,7 +66,7 @@ const rand = seededRandom(1);
 const image = tensor([1, 3, side, side], Float32Array.from({ length: 3 * side * side }, () => rand()));
 const embedding = tensor([1, config.embedDim], Float32Array.from({ length: config.embedDim }, () => rand()));
 
-console.log(`small, one ${side}x${side} tile on cpu (scan kernel), ${runs} runs; ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}${busy ? '; one core kept busy by another process' : ''}`);
+console.log(`small, one ${side}x${side} tile on cpu (scan kernel), ${runs} runs; ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}${busy ? '; one core kept busy by another process' : ''}${sessionAt > 0 ? `; session options over the backend's: ${JSON.stringify(sessionOverrides)}` : ''}`);
 const spinner = busy ? spawn('sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' }) : undefined;
 process.on('exit', () => spinner?.kill()); // also when a run throws
 for (let r = 0; r < runs; r++) {

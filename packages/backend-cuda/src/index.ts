@@ -1,5 +1,5 @@
 import {
-  compileSegmented, emitOnnx, initOncePerDevice, ortCompiledGraph, ortSessionOptions, OrtProbeError, probeOrt, registerBackend,
+  compileSegmented, emitOnnx, emitOptionsFor, initOncePerDevice, ortCompiledGraph, ortSessionOptions, OrtProbeError, probeOrt, registerBackend,
   type Backend, type CompiledGraph, type Device, type Graph, type OrtRuntime,
 } from '@dpmambair/core';
 import { kernelHostOps, kernels, type ScanKernel } from '@dpmambair/scan-wasm';
@@ -67,7 +67,7 @@ export function createOnnxNodeBackend({ scan = 'kernel' }: { scan?: ScanLowering
       await this.init(device);
       const scans = graph.nodes.some((n) => n.op === 'selectiveScan');
       const compileOnnx = async (g: Graph, segment = false): Promise<CompiledGraph> => {
-        const session = await ort.InferenceSession.create(emitOnnx(g, params), ortSessionOptions({
+        const session = await ort.InferenceSession.create(emitOnnx(g, params, emitOptionsFor(EXECUTION_PROVIDER[device]!)), ortSessionOptions({
           executionProvider: EXECUTION_PROVIDER[device]!, segment, segmentSpinning: false, intraOpNumThreads: options.intraOpNumThreads,
           // On the CPU a graph without scans (the extractor, run once per image) keeps no arena: its
           // peak goes back to the allocator the tiles draw from (small at 2048², measured with tiles of 288: peak

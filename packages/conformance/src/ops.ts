@@ -262,6 +262,20 @@ export const OP_CASES: MeasuredCase[] = [
     o.output('tokens', t);
     o.output('image', o.g.fromTokens(o.g.affine(t, 2, 0), x));
   }),
+  // The block's two norms, which the ONNX emitter writes over the image's channels on `wasm`
+  // (core's emitOptionsFor): a layerNorm of toTokens(x), and one read only by fromTokens beside a
+  // fromTokens of its own input (the residual).
+  opCase('op/layerNorm of toTokens (a block\'s first norm)', exact, (o) => {
+    const t = o.g.toTokens(o.input('x', [2, 12, 4, 5], [-2, 2]));
+    o.output('tokens', t);
+    o.output('y', o.g.layerNorm(t, o.param('w', [12], [0.5, 1.5]), o.param('b', [12]), 1e-5));
+  }),
+  opCase('op/layerNorm then fromTokens (a block\'s second norm)', exact, (o) => {
+    const x = o.input('x', [2, 12, 4, 5]);
+    const t = o.g.add(o.g.toTokens(x), o.input('t', [2, 20, 12], [0, 2]));
+    o.output('image', o.g.fromTokens(t, x));
+    o.output('y', o.g.fromTokens(o.g.layerNorm(t, o.param('w', [12], [0.5, 1.5]), o.param('b', [12]), 1e-5), x));
+  }),
   opCase('op/pixelUnshuffle then pixelShuffle', exact, (o) => {
     o.output('y', o.g.pixelShuffle(o.g.pixelUnshuffle(o.input('x', [1, 2, 6, 8]))));
   }),

@@ -16,7 +16,7 @@ export * from './tensor.js';
 export * as referenceOps from './reference/ops.js';
 export { runReference } from './reference/interpreter.js';
 export { referenceBackend } from './reference/backend.js';
-export { emitOnnx } from './onnx/emit.js';
+export { emitOnnx, emitOptionsFor, type EmitOptions } from './onnx/emit.js';
 export * from './backend/devices.js';
 export * from './backend/backend.js';
 export * from './backend/segmented.js';

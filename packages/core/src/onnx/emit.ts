@@ -3,6 +3,27 @@ import type { Graph, Node, Value } from '../graph/ir.js';
 import type { ParamStore } from '../weights/params.js';
 import { MS_DOMAIN, OnnxGraphBuilder } from './model.js';
 
+export interface EmitOptions {
+  /** The model's name (default 'dpmambair'). */
+  name?: string;
+  /**
+   * How a layerNorm next to toTokens/fromTokens is written. 'op' (default): LayerNormalization over
+   * the tokens. 'channels': over the channels of the NCHW image (channelLayerNorm below); the same
+   * values to ~1e-7 (benchmarks/results/chromium-wasm-threads.md).
+   */
+  layerNorm?: 'op' | 'channels';
+}
+
+/**
+ * The lowering each onnxruntime execution provider gets: the one place it is chosen per device.
+ * 'wasm' (onnxruntime-web's CPU build, where LayerNormalization is scalar) writes layerNorm over
+ * channels: a 280² tile of `small` in 0.90-0.97x the time on one thread in Chromium. Every other
+ * provider keeps LayerNormalization (onnxruntime-node's x86 build runs it vectorised).
+ */
+export function emitOptionsFor(executionProvider: string): EmitOptions {
+  return executionProvider === 'wasm' ? { layerNorm: 'channels' } : {};
+}
+
 /**
  * Compiles a core graph to an ONNX model (opset 17 + com.microsoft for the scan), shared by the
  * onnxruntime backends. Weights become initializers, so the bytes are self-contained.
@@ -12,7 +33,8 @@ import { MS_DOMAIN, OnnxGraphBuilder } from './model.js';
  * key = B (shared by all channels), value = delta * x, decay = delta * A (log space), query = C.
  * Checked against the TypeScript reference scan by the conformance suite (packages/conformance).
  */
-export function emitOnnx(graph: Graph, params: ParamStore, name = 'dpmambair'): Uint8Array {
+export function emitOnnx(graph: Graph, params: ParamStore, options: EmitOptions = {}): Uint8Array {
+  const { name = 'dpmambair', layerNorm = 'op' } = options;
   const g = new OnnxGraphBuilder();
   const names = new Map<number, string>();
   const dims = (v: Value, prefix: string) => v.shape.map((d, i) => d ?? `${prefix}_d${i}`);
@@ -54,10 +76,25 @@ export function emitOnnx(graph: Graph, params: ParamStore, name = 'dpmambair'): 
   const partWeightT = ({ linear, start, size }: ProjectionPart) => weightRowsT(linear.weight, start, size);
 
   const plan = planProjections(graph);
+  const norms = layerNorm === 'channels' ? planChannelNorms(graph) : undefined;
+  // fromTokens(t) by t: the channel-norm lowering reads t as NCHW, which the graph often computes anyway.
+  const nchwOf = new Map<string, string>();
+  const fromTokens = (t: Value, like: Value): string => {
+    const key = `${t.id}:${like.id}`;
+    let n = nchwOf.get(key);
+    if (n === undefined) nchwOf.set(key, (n = emitFromTokens(g, ref(t), ref(like), channels(t, 2))));
+    return n;
+  };
   for (const node of graph.nodes) {
-    if (plan.skipped.has(node)) continue;
+    if (plan.skipped.has(node) || norms?.skipped.has(node)) continue;
     let outs: string[];
-    if (node.op === 'split' && plan.parts.has(node.outputs[0].id)) {
+    if (norms && node.op === 'fromTokens') {
+      const norm = norms.beforeFromTokens.get(node);
+      outs = [norm ? channelLayerNorm(g, fromTokens(norm.x, node.like), norm, ref) : fromTokens(node.x, node.like)];
+    } else if (node.op === 'layerNorm' && norms?.afterToTokens.has(node)) {
+      const image = norms.afterToTokens.get(node)!.x;
+      outs = [emitToTokens(g, channelLayerNorm(g, ref(image), node, ref), channels(image, 1))];
+    } else if (node.op === 'split' && plan.parts.has(node.outputs[0].id)) {
       outs = node.outputs.map((v) => {
         const part = plan.parts.get(v.id)!;
         return plan.deferred.has(v.id) ? '' : g.op('MatMul', [ref(part.linear.x), partWeightT(part)]);
@@ -167,23 +204,10 @@ function lower(g: OnnxGraphBuilder, node: Node, ref: (v: Value) => string, weigh
       return [g.op('Mul', [ref(node.a), ref(node.b)])];
     case 'channelScale':
       return [g.op('Mul', [ref(node.x), g.op('Reshape', [ref(node.scale), g.ints([-1, 1, 1])])])];
-    // Tokens are NHWC with H and W flattened, so each direction is one NCHW <-> NHWC Transpose
-    // with the Reshape on the NHWC side. onnxruntime's NCHWc transformer folds exactly that
-    // Transpose into the reorder it puts beside a Conv (ReorderInput/ReorderOutput with
-    // channels_last). The same values as Reshape + a (0, 2, 1) Transpose, which it left alone:
-    // on a 512² tile of `small` (segmented cpu path) Transposes were 17% of onnxruntime's time,
-    // 55 of them; with this form 19 remain and the tile takes 11% less.
-    case 'toTokens': {
-      const c = node.x.shape[1];
-      if (c === null) throw new Error('ONNX emitter: toTokens needs a known channel count');
-      const nhwc = g.op('Transpose', [ref(node.x)], { perm: [0, 2, 3, 1] });
-      return [g.op('Reshape', [nhwc, g.ints([0, -1, c])])];
-    }
-    case 'fromTokens': {
-      const hw = g.op('Shape', [ref(node.like)], { start: 2, end: 4 });
-      const shape = g.op('Concat', [g.ints([0]), hw, g.ints([node.x.shape[2] as number])], { axis: 0 });
-      return [g.op('Transpose', [g.op('Reshape', [ref(node.x), shape])], { perm: [0, 3, 1, 2] })];
-    }
+    case 'toTokens':
+      return [emitToTokens(g, ref(node.x), channels(node.x, 1))];
+    case 'fromTokens':
+      return [emitFromTokens(g, ref(node.x), ref(node.like), channels(node.x, 2))];
     case 'split':
       return g.node('Split', [ref(node.x), g.ints(node.sizes)], { axis: -1 }, node.sizes.length);
     case 'concat':
@@ -216,4 +240,72 @@ function lower(g: OnnxGraphBuilder, node: Node, ref: (v: Value) => string, weigh
       return [g.op('Add', [y, g.op('Mul', [x, ref(node.D)])])];
     }
   }
+}
+
+const channels = (v: Value, axis: number): number => {
+  const c = v.shape[axis];
+  if (c === null) throw new Error(`ONNX emitter: tokens need a known channel count (value ${v.id})`);
+  return c;
+};
+
+// Tokens are NHWC with H and W flattened, so each direction is one NCHW <-> NHWC Transpose
+// with the Reshape on the NHWC side. onnxruntime's NCHWc transformer folds exactly that
+// Transpose into the reorder it puts beside a Conv (ReorderInput/ReorderOutput with
+// channels_last). The same values as Reshape + a (0, 2, 1) Transpose, which it left alone:
+// on a 512² tile of `small` (segmented cpu path) Transposes were 17% of onnxruntime's time,
+// 55 of them; with this form 19 remain and the tile takes 11% less.
+function emitToTokens(g: OnnxGraphBuilder, image: string, c: number): string {
+  return g.op('Reshape', [g.op('Transpose', [image], { perm: [0, 2, 3, 1] }), g.ints([0, -1, c])]);
+}
+
+function emitFromTokens(g: OnnxGraphBuilder, tokens: string, like: string, c: number): string {
+  const hw = g.op('Shape', [like], { start: 2, end: 4 });
+  const shape = g.op('Concat', [g.ints([0]), hw, g.ints([c])], { axis: 0 });
+  return g.op('Transpose', [g.op('Reshape', [tokens, shape])], { perm: [0, 3, 1, 2] });
+}
+
+type LayerNormNode = Extract<Node, { op: 'layerNorm' }>;
+type TokensNode = Extract<Node, { op: 'toTokens' | 'fromTokens' }>;
+
+/**
+ * Where `layerNorm: 'channels'` applies: a layerNorm of toTokens(x) (computed on x, then to
+ * tokens) and a layerNorm whose only reader is fromTokens (computed on fromTokens of its input,
+ * which the block computes anyway for its residual, so one Transpose fewer).
+ */
+function planChannelNorms(graph: Graph) {
+  const { producer, consumers, uses } = analyseGraph(graph);
+  const skipped = new Set<Node>();
+  const beforeFromTokens = new Map<TokensNode, LayerNormNode>();
+  const afterToTokens = new Map<LayerNormNode, TokensNode>();
+  for (const node of graph.nodes) {
+    if (node.op !== 'layerNorm') continue;
+    const out = node.outputs[0];
+    const only = consumers.get(out.id)?.[0];
+    if (uses.get(out.id) === 1 && only?.op === 'fromTokens' && only.x === out) {
+      skipped.add(node);
+      beforeFromTokens.set(only, node);
+      continue;
+    }
+    // Only where the tokens are read elsewhere too (the residual): else their Transpose would be left unread.
+    const from = producer.get(node.x.id);
+    if (from?.op === 'toTokens' && (uses.get(node.x.id) ?? 0) > 1) afterToTokens.set(node, from);
+  }
+  return { skipped, beforeFromTokens, afterToTokens };
+}
+
+/**
+ * LayerNorm over the channels of an NCHW image, the means as 1x1 Convs to one channel with
+ * weights 1/C, two-pass variance. The same function as LayerNormalization over tokens (to ~1e-7),
+ * and on onnxruntime-web's wasm build 2.6 ns per element against 7.7 for LayerNormalization alone
+ * (benchmarks/ops-browser.ts: its LayerNormalization is scalar there, MLAS's conv is SIMD; the
+ * ReduceMean and MatMul forms of the means were slower).
+ */
+function channelLayerNorm(g: OnnxGraphBuilder, image: string, norm: LayerNormNode, ref: (v: Value) => string): string {
+  const c = channels(norm.weight, 0);
+  const k = g.initializer(g.fresh('channel_mean'), [1, c, 1, 1], new Float32Array(c).fill(1 / c));
+  const mean = (v: string) => g.op('Conv', [v, k], { kernel_shape: [1, 1] });
+  const d = g.op('Sub', [image, mean(image)]);
+  const inverseStd = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [mean(g.op('Mul', [d, d])), g.scalar(norm.eps)])])]);
+  const perChannel = (v: Value) => g.op('Reshape', [ref(v), g.ints([-1, 1, 1])]);
+  return g.op('Add', [g.op('Mul', [g.op('Mul', [d, inverseStd]), perChannel(norm.weight)]), perChannel(norm.bias)]);
 }

@@ -132,7 +132,7 @@ function probeModel(): Uint8Array {
   const params = new ParamStore();
   params.set('A', [1, 1], Float32Array.of(-1));
   params.set('D', [1], Float32Array.of(1));
-  return emitOnnx(g.build(), params, 'probe');
+  return emitOnnx(g.build(), params, { name: 'probe' });
 }
 
 /**
