@@ -77,7 +77,7 @@ export function emitOnnx(graph: Graph, params: ParamStore, options: EmitOptions 
 
   const plan = planProjections(graph);
   const norms = layerNorm === 'channels' ? planChannelNorms(graph) : undefined;
-  // fromTokens(t) by t: the channel-norm lowering reads t as NCHW, which the graph often computes anyway.
+  // Each fromTokens(t, like) written once: a block's second norm reads t as NCHW, which its residual also computes.
   const nchwOf = new Map<string, string>();
   const fromTokens = (t: Value, like: Value): string => {
     const key = `${t.id}:${like.id}`;
@@ -265,7 +265,8 @@ function emitFromTokens(g: OnnxGraphBuilder, tokens: string, like: string, c: nu
 }
 
 type LayerNormNode = Extract<Node, { op: 'layerNorm' }>;
-type TokensNode = Extract<Node, { op: 'toTokens' | 'fromTokens' }>;
+type ToTokensNode = Extract<Node, { op: 'toTokens' }>;
+type FromTokensNode = Extract<Node, { op: 'fromTokens' }>;
 
 /**
  * Where `layerNorm: 'channels'` applies: a layerNorm of toTokens(x) (computed on x, then to
@@ -275,8 +276,8 @@ type TokensNode = Extract<Node, { op: 'toTokens' | 'fromTokens' }>;
 function planChannelNorms(graph: Graph) {
   const { producer, consumers, uses } = analyseGraph(graph);
   const skipped = new Set<Node>();
-  const beforeFromTokens = new Map<TokensNode, LayerNormNode>();
-  const afterToTokens = new Map<LayerNormNode, TokensNode>();
+  const beforeFromTokens = new Map<FromTokensNode, LayerNormNode>();
+  const afterToTokens = new Map<LayerNormNode, ToTokensNode>();
   for (const node of graph.nodes) {
     if (node.op !== 'layerNorm') continue;
     const out = node.outputs[0];
