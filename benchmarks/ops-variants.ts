@@ -7,9 +7,10 @@ import { OnnxGraphBuilder, ortSessionOptions, seededRandom, type OrtRuntime } fr
 
 type Lowering = (g: OnnxGraphBuilder, x: string, shape: number[]) => string;
 
-const params = (g: OnnxGraphBuilder, c: number, seed: number) => {
-  const w = Float32Array.from({ length: c }, (_, i) => 1 + 0.01 * ((i * 7 + seed) % 13));
-  const b = Float32Array.from({ length: c }, (_, i) => 0.02 * ((i * 5 + seed) % 11) - 0.1);
+// A norm's scale and shift over c channels: fixed, near 1 and 0, unlike each other per channel.
+const params = (c: number) => {
+  const w = Float32Array.from({ length: c }, (_, i) => 1 + 0.01 * ((i * 7 + 1) % 13));
+  const b = Float32Array.from({ length: c }, (_, i) => 0.02 * ((i * 5 + 1) % 11) - 0.1);
   return { w, b };
 };
 
@@ -28,12 +29,12 @@ export const OP_VARIANTS: Record<string, Record<string, Lowering>> = {
   layerNorm: {
     // The emitter's 'op' form.
     op: (g, x, s) => {
-      const { w, b } = params(g, s[2], 1);
+      const { w, b } = params(s[2]);
       return g.op('LayerNormalization', [x, g.initializer(g.fresh('w'), [s[2]], w), g.initializer(g.fresh('b'), [s[2]], b)], { axis: -1, epsilon: { float: 1e-5 } });
     },
     // The textbook decomposition (onnxruntime's LayerNormFusion may fold it back).
     reduceMean: (g, x, s) => {
-      const { w, b } = params(g, s[2], 1);
+      const { w, b } = params(s[2]);
       const d = g.op('Sub', [x, g.op('ReduceMean', [x], { axes: [-1], keepdims: 1 })]);
       const v = g.op('ReduceMean', [g.op('Mul', [d, d])], { axes: [-1], keepdims: 1 });
       const n = g.op('Div', [d, g.op('Sqrt', [g.op('Add', [v, g.scalar(1e-5)])])]);
@@ -42,7 +43,7 @@ export const OP_VARIANTS: Record<string, Record<string, Lowering>> = {
     // Means as MatMuls with a [C, 1] column of 1/C (MLAS's SIMD gemm), the reciprocal std on [L, 1].
     matmulMean: (g, x, s) => {
       const c = s[2];
-      const { w, b } = params(g, c, 1);
+      const { w, b } = params(c);
       const col = g.initializer(g.fresh('mean'), [c, 1], new Float32Array(c).fill(1 / c));
       const d = g.op('Sub', [x, g.op('MatMul', [x, col])]);
       const v = g.op('MatMul', [g.op('Mul', [d, d]), col]);
@@ -55,14 +56,14 @@ export const OP_VARIANTS: Record<string, Record<string, Lowering>> = {
   channelNorm: {
     // The emitter's 'op' form (cpu, cuda, webgpu): to tokens, LayerNormalization, back.
     viaTokens: (g, x, s) => {
-      const { w, b } = params(g, s[1], 1);
+      const { w, b } = params(s[1]);
       const t = g.op('Transpose', [x], { perm: [0, 2, 3, 1] });
       const n = g.op('LayerNormalization', [t, g.initializer(g.fresh('w'), [s[1]], w), g.initializer(g.fresh('b'), [s[1]], b)], { axis: -1, epsilon: { float: 1e-5 } });
       return g.op('Transpose', [n], { perm: [0, 3, 1, 2] });
     },
     reduceMean: (g, x, s) => {
       const c = s[1];
-      const { w, b } = params(g, c, 1);
+      const { w, b } = params(c);
       const d = g.op('Sub', [x, g.op('ReduceMean', [x], { axes: [1], keepdims: 1 })]);
       const v = g.op('ReduceMean', [g.op('Mul', [d, d])], { axes: [1], keepdims: 1 });
       const r = g.op('Reciprocal', [g.op('Sqrt', [g.op('Add', [v, g.scalar(1e-5)])])]);
@@ -71,7 +72,7 @@ export const OP_VARIANTS: Record<string, Record<string, Lowering>> = {
     // Means as a 1x1 Conv from C channels to 1 with weights 1/C: the emitter's 'channels' form (wasm).
     convMean: (g, x, s) => {
       const c = s[1];
-      const { w, b } = params(g, c, 1);
+      const { w, b } = params(c);
       const k = g.initializer(g.fresh('mean'), [1, c, 1, 1], new Float32Array(c).fill(1 / c));
       const mean = (v: string) => g.op('Conv', [v, k], { kernel_shape: [1, 1] });
       const d = g.op('Sub', [x, mean(x)]);
