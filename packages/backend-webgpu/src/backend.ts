@@ -5,7 +5,7 @@
  */
 import {
   compileSegmented, emitOnnx, emitOptionsFor, initOncePerDevice, ortCompiledGraph, ortSessionOptions, OrtProbeError, probeOrt,
-  type Backend, type CompiledGraph, type Device, type Graph, type OrtRuntime, type OrtWasmFile,
+  type Backend, type CompiledGraph, type Device, type EmitOptions, type Graph, type OrtRuntime, type OrtWasmFile,
 } from '@dpmambair/core';
 import { defaultBrowserThreads, kernelHostOps, kernels, type ScanKernel } from '@dpmambair/scan-wasm';
 import type * as Ort from 'onnxruntime-web';
@@ -57,7 +57,7 @@ export interface WebBackendOptions {
    * core's emitOptionsFor(device), 'channels' on `wasm` (about 3x faster there than
    * LayerNormalization), 'op' on `webgpu`. Kept so both can be timed in one run.
    */
-  layerNorm?: 'op' | 'channels';
+  layerNorm?: EmitOptions['layerNorm'];
 }
 
 /** One onnxruntime-web build: how to load it, and the .wasm file it fetches. */
